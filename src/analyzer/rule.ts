@@ -1,0 +1,81 @@
+// The shape of a rule: metadata plus a check function, in the manner of ESLint's meta/create and
+// typescript-eslint's createRule. Message ids are typed: `report('typo')` does not compile.
+import type { Fix, Range, Severity, TextEdit } from './types.js';
+import type { Node } from './parse.js';
+import type { SchemaModel } from './schema.js';
+import type { StatementInfo, FileInfo } from './analyze.js';
+
+export type RuleCategory = 'locking' | 'rewrite' | 'transactions' | 'timeouts' | 'compatibility' | 'types' | 'robustness' | 'operations';
+
+export const DOCS_BASE = 'https://github.com/pg-preflight/pg-preflight/blob/main/docs/rules/';
+export function docsUrl(ruleId: string): string { return `${DOCS_BASE}${ruleId}.md`; }
+
+export interface RuleMeta<M extends string> {
+  id: string;
+  /** One line that starts with a verb: "Require …", "Ban …", "Prefer …". */
+  summary: string;
+  category: RuleCategory;
+  defaultSeverity: Severity;
+  /** The rule applies only to targets of at least / at most this major version. */
+  minVersion?: number;
+  maxVersion?: number;
+  /** Off unless configured. */
+  optIn?: boolean;
+  /** Message templates with {{placeholders}}. */
+  messages: Record<M, string>;
+  /** What to write instead; per message id, or one text for all. */
+  help: string | Partial<Record<M, string>>;
+}
+
+export interface ReportOptions {
+  /** Defaults to the whole statement. */
+  range?: Range;
+  fix?: Fix;
+  /** Overrides the rule's help text for this finding. */
+  help?: string;
+}
+
+export interface RuleContext<M extends string> {
+  /** The statement being checked, with its lock effects, transaction state and settings. */
+  stmt: StatementInfo;
+  /** The statement's parse tree node ({ AlterTableStmt: … } unwrapped: the inner object). */
+  node: Node;
+  /** The node type: 'AlterTableStmt', 'IndexStmt' … */
+  kind: string;
+  /** The schema as it is just before this statement runs. */
+  schema: SchemaModel;
+  file: FileInfo;
+  pgVersion: number;
+  report(messageId: M, data?: Record<string, string | number>, options?: ReportOptions): void;
+  /** Document range of a byte `location` inside the statement (libpg_query node locations), `length` characters long. */
+  rangeAt(location: number | undefined, length?: number): Range;
+  /** Document range of the first match of `pattern` in the statement text (comments and literals included). */
+  rangeOf(pattern: RegExp, from?: number): Range | undefined;
+  /** An edit that replaces [start, end) of the statement text (UTF-16 offsets within the statement). */
+  edit(start: number, end: number, newText: string): TextEdit;
+}
+
+export interface FileRuleContext<M extends string> {
+  file: FileInfo;
+  pgVersion: number;
+  report(messageId: M, statementIndex: number, data?: Record<string, string | number>, options?: ReportOptions): void;
+}
+
+export interface Rule<M extends string = string> extends RuleMeta<M> {
+  /** Called for every parsed statement, in order. */
+  check?(ctx: RuleContext<M>): void;
+  /** Called once after every statement was checked: for rules about the migration as a whole. */
+  checkFile?(ctx: FileRuleContext<M>): void;
+}
+
+export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
+  return rule;
+}
+
+export function format(template: string, data: Record<string, string | number> = {}): string {
+  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k) => (k in data ? String(data[k]) : `{{${k}}}`));
+}
+
+export function helpFor(rule: Rule, messageId: string): string {
+  return typeof rule.help === 'string' ? rule.help : (rule.help as Record<string, string>)[messageId] ?? Object.values(rule.help)[0] ?? '';
+}

@@ -1,0 +1,63 @@
+import type { Position, Range } from './types.js';
+
+/** Maps UTF-16 offsets of one text to 0-based line/character positions (what LSP and VS Code use). */
+export class LineIndex {
+  private readonly lineStarts: number[];
+  constructor(readonly text: string) {
+    const starts = [0];
+    let i = text.indexOf('\n');
+    while (i >= 0) { starts.push(i + 1); i = text.indexOf('\n', i + 1); }
+    this.lineStarts = starts;
+  }
+  position(offset: number): Position {
+    const o = Math.max(0, Math.min(offset, this.text.length));
+    let lo = 0, hi = this.lineStarts.length - 1;
+    while (lo < hi) {
+      const mid = (lo + hi + 1) >> 1;
+      if (this.lineStarts[mid] <= o) lo = mid; else hi = mid - 1;
+    }
+    return { line: lo, character: o - this.lineStarts[lo] };
+  }
+  range(start: number, end: number): Range {
+    return { start: this.position(start), end: this.position(end) };
+  }
+  offset(pos: Position): number {
+    if (pos.line >= this.lineStarts.length) return this.text.length;
+    return Math.min(this.text.length, this.lineStarts[Math.max(0, pos.line)] + Math.max(0, pos.character));
+  }
+}
+
+/** True when every character of s is ASCII, so UTF-8 byte offsets equal UTF-16 offsets. */
+export function isAscii(s: string): boolean {
+  // eslint-disable-next-line no-control-regex
+  return !/[^\x00-\x7f]/.test(s);
+}
+
+/**
+ * Converts a UTF-8 byte offset into s (what libpg_query reports) to a UTF-16 offset (a JavaScript index).
+ * Offsets inside a multi-byte character snap to its start.
+ */
+export function utf8ToUtf16Offset(s: string, byteOffset: number): number {
+  let bytes = 0;
+  for (let i = 0; i < s.length; i++) {
+    if (bytes >= byteOffset) return i;
+    const c = s.charCodeAt(i);
+    let w: number;
+    if (c < 0x80) w = 1;
+    else if (c < 0x800) w = 2;
+    else if (c >= 0xd800 && c <= 0xdbff) { w = 4; i++; }
+    else w = 3;
+    if (bytes + w > byteOffset) return c >= 0xd800 && c <= 0xdbff ? i - 1 : i;
+    bytes += w;
+  }
+  return s.length;
+}
+
+/** Maps UTF-8 byte offsets of one string to UTF-16 offsets, cheaply when the string is ASCII. */
+export class ByteOffsets {
+  private readonly ascii: boolean;
+  constructor(private readonly s: string) { this.ascii = isAscii(s); }
+  toUtf16(byteOffset: number): number {
+    return this.ascii ? Math.min(byteOffset, this.s.length) : utf8ToUtf16Offset(this.s, byteOffset);
+  }
+}
