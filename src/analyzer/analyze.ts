@@ -91,14 +91,8 @@ export interface AnalysisResult {
 
 const schemaCache = new Map<string, SchemaModel>();
 
-/** Builds a schema model from SQL (a dump, earlier migrations). Cached by text. */
-export function schemaFromSql(sql: string, parent?: SchemaModel): SchemaModel {
-  if (!parent) {
-    const hit = schemaCache.get(sql);
-    if (hit) return hit;
-  }
-  const model = parent ? parent.overlay() : new SchemaModel();
-  model.inMigration = false;
+/** Applies the statements of `sql` (a dump, an earlier migration) to `model`, skipping what does not parse. */
+export function applySqlToSchema(model: SchemaModel, sql: string): void {
   for (const p of splitStatements(sql)) {
     const parsed = parseStatementText(sql.slice(p.start, p.end));
     if (!parsed.ok) continue;
@@ -106,10 +100,16 @@ export function schemaFromSql(sql: string, parent?: SchemaModel): SchemaModel {
       try { model.applyStatement(s.stmt); } catch { /* an odd dump statement must not stop the rest */ }
     }
   }
-  if (!parent) {
-    if (schemaCache.size > 8) schemaCache.clear();
-    schemaCache.set(sql, model);
-  }
+}
+
+/** Builds a schema model from SQL (a dump, earlier migrations). Cached by text. */
+export function schemaFromSql(sql: string): SchemaModel {
+  const hit = schemaCache.get(sql);
+  if (hit) return hit;
+  const model = new SchemaModel();
+  applySqlToSchema(model, sql);
+  if (schemaCache.size > 8) schemaCache.clear();
+  schemaCache.set(sql, model);
   return model;
 }
 

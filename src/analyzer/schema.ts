@@ -89,6 +89,18 @@ export class SchemaModel {
 
   has(name: string): boolean { return this.get(name) !== undefined; }
 
+  /**
+   * Folds a child overlay's changes into this model, as objects that already exist (createdInMigration = false):
+   * after one migration file is analysed, its result becomes the starting schema of the next.
+   */
+  absorb(child: SchemaModel): void {
+    for (const [k, v] of child.rels) this.rels.set(k, v ? { ...v, createdInMigration: false } : null);
+    for (const [k, v] of child.types) this.types.set(k, v ? { ...v, createdInMigration: false } : null);
+  }
+
+  /** Number of relations this layer itself defines (for diagnostics and benchmarks). */
+  get localSize(): number { return this.rels.size; }
+
   /** The relation, writable in this layer. */
   private mut(name: string): RelationInfo | undefined {
     const local = this.rels.get(name);

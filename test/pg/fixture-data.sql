@@ -1,7 +1,7 @@
 -- Rows for test/pg/fixture-schema.sql (kept apart so that the schema file stays pure DDL for the analyzer).
 -- Enough rows that every scan, check and rewrite has something to do
 INSERT INTO authors (id, name, email)
-  SELECT i, 'author ' || i, 'author' || i || '@example.com' FROM generate_series(1, 5) AS i;
+  SELECT i, 'author ' || i, 'author' || i || '@example.com' FROM generate_series(1, 6) AS i;
 INSERT INTO articles (author_id, reviewer_id, title, body, summary, slug, legacy_code, view_count, score, rating,
                       word_count, metadata, status, published_at)
   SELECT 1 + i % 5, CASE WHEN i % 3 = 0 THEN 1 + i % 4 END, 'Title ' || i, 'Body of article ' || i,
