@@ -11,9 +11,17 @@ export function makeStyle(color: boolean): Style {
   return { bold: w('1'), dim: w('2'), red: w('31'), yellow: w('33'), cyan: w('36'), green: w('32') };
 }
 
+const LABEL_WORDS = new Set(['alter', 'table', 'create', 'unique', 'index', 'concurrently', 'drop', 'if', 'not', 'exists', 'only',
+  'materialized', 'view', 'or', 'replace', 'trigger', 'constraint', 'refresh', 'reindex', 'vacuum', 'full', 'analyze', 'lock',
+  'truncate', 'insert', 'into', 'update', 'delete', 'from', 'select', 'set', 'local', 'session', 'begin', 'commit', 'rollback',
+  'sequence', 'type', 'domain', 'function', 'procedure', 'comment', 'on', 'column', 'grant', 'revoke', 'cluster', 'policy',
+  'rule', 'schema', 'extension', 'temporary', 'temp', 'unlogged', 'statistics', 'with', 'do', 'copy', 'merge', 'start', 'transaction']);
+
 function kindLabel(s: StatementInfo): string {
-  const first = s.text.replace(/\s+/g, ' ').trim().split(' ').slice(0, 3).join(' ').toUpperCase();
-  return first.length > 28 ? first.slice(0, 27) + '…' : first;
+  const words = s.text.replace(/\s+/g, ' ').trim().split(' ');
+  const picked: string[] = [];
+  for (const w of words) { if (!LABEL_WORDS.has(w.toLowerCase()) || picked.length >= 4) break; picked.push(w.toUpperCase()); }
+  return picked.length ? picked.join(' ') : s.kind;
 }
 
 export function formatText(files: FileReport[], st: Style, opts: { verbose: boolean }): string {
@@ -21,6 +29,7 @@ export function formatText(files: FileReport[], st: Style, opts: { verbose: bool
   const counts: Record<Severity, number> = { error: 0, warning: 0, info: 0, hint: 0 };
   let statements = 0;
   let parseErrors = 0;
+  let unknown = 0;
   const sevStyle = (s: Severity) => (s === 'error' ? st.red : s === 'warning' ? st.yellow : st.cyan);
   for (const f of files) {
     const r = f.result;
@@ -42,7 +51,8 @@ export function formatText(files: FileReport[], st: Style, opts: { verbose: bool
         : st.dim('no lock on an existing table');
       const flags = [s.rewritesTable ? st.red('rewrites table') : '', s.scansTable ? st.yellow('scans table') : '', s.inTransaction ? st.dim('in transaction') : ''].filter(Boolean).join(' · ');
       const lines = [`  ${st.dim(pos.padEnd(7))} ${st.bold(kindLabel(s))}  ${lockText}${flags ? '  ' + flags : ''}`];
-      for (const u of s.effects.unknowns) lines.push(`          ${st.dim('unknown: ' + u)}`);
+      if (opts.verbose) for (const u of s.effects.unknowns) lines.push(`          ${st.dim('unknown: ' + u)}`);
+      if (s.effects.unknowns.length) unknown++;
       for (const x of findingsBy.get(s.index) ?? []) {
         lines.push(`          ${sevStyle(x.severity)(x.severity.padEnd(7))} ${st.bold(x.ruleId)}  ${x.message}`);
         lines.push(`                  ${st.dim('help:')} ${x.help}`);
@@ -56,6 +66,7 @@ export function formatText(files: FileReport[], st: Style, opts: { verbose: bool
   const total = counts.error + counts.warning + counts.info + counts.hint;
   const summary = `${counts.error} error(s), ${counts.warning} warning(s), ${counts.info + counts.hint} note(s), ${parseErrors} parse problem(s) in ${files.length} file(s), ${statements} statement(s)`;
   out.push('');
+  if (unknown) out.push(st.dim(`${unknown} statement(s) touch objects the schema model does not know: their implicit locks (indexes, partitions, referenced tables) are not listed. Pass --schema with a schema dump, or lint the whole migrations folder; --verbose shows what is unknown.`));
   out.push(total || parseErrors ? (counts.error || parseErrors ? st.red(summary) : st.yellow(summary)) : st.green(summary));
   return out.join('\n');
 }
