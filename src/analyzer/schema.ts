@@ -189,8 +189,12 @@ export class SchemaModel {
       case 'CreateSeqStmt': {
         const name = rangeVarName(node.sequence);
         if (name) this.put(this.newRel(name, 'sequence'));
+        this.applySequenceOwner(name, node.options);
         return;
       }
+      case 'AlterSeqStmt':
+        this.applySequenceOwner(rangeVarName(node.sequence), node.options);
+        return;
       case 'CreateTrigStmt': {
         const table = rangeVarName(node.relation);
         const t = table ? this.mut(table) : undefined;
@@ -221,6 +225,18 @@ export class SchemaModel {
       }
       default:
         return;
+    }
+  }
+
+  /** `OWNED BY table.column`: the sequence is dropped with the table (as pg_dump writes serial columns). */
+  private applySequenceOwner(seq: string | undefined, options: Node[] | undefined): void {
+    if (!seq) return;
+    for (const o of options ?? []) {
+      if (o.DefElem?.defname !== 'owned_by') continue;
+      const parts = stringList(o.DefElem.arg?.List?.items ?? o.DefElem.arg);
+      if (parts.length < 2 || parts[0] === 'none') continue;
+      const t = this.mut(qualifyList(parts.slice(0, -1)));
+      if (t && !(t.ownedSequences ?? []).includes(seq)) t.ownedSequences = [...(t.ownedSequences ?? []), seq];
     }
   }
 
@@ -277,6 +293,11 @@ export class SchemaModel {
     };
     rel.columns = rel.columns.filter((c) => c.name !== col.name);
     rel.columns.push(col);
+    if (constraints.some((c) => c.contype === 'CONSTR_IDENTITY')) {
+      const seq = qualify(schemaOf(table), `${relName(table)}_${col.name}_seq`);
+      this.put(this.newRel(seq, 'sequence'));
+      rel.ownedSequences = [...(rel.ownedSequences ?? []), seq];
+    }
     if (/serial$/.test(t.name)) {
       col.type = t.name === 'bigserial' || t.name === 'serial8' ? 'int8' : t.name === 'smallserial' || t.name === 'serial2' ? 'int2' : 'int4';
       col.notNull = true;

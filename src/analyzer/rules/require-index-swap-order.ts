@@ -9,14 +9,16 @@ interface Build {
   at: number;
   st: StatementInfo;
   table: string;
+  /** The table existed before the migration (an index on a table created by it replaces nothing in use). */
+  tableExisted: boolean;
   name?: string;
   keys: string[];
   concurrent: boolean;
 }
 
 /** The new index replaces the old one: same name, or same table with the same leading column or the same key set. */
-function replaces(old: RelationInfo, b: Build): boolean {
-  if (b.table !== old.table) return false;
+function replaces(old: RelationInfo, table: string, b: Build): boolean {
+  if (b.table !== table || !b.tableExisted) return false;
   if (b.name && b.name === old.name) return true;
   const ok = old.keyColumns ?? [];
   if (!ok.length || !b.keys.length) return false;
@@ -49,6 +51,7 @@ export default defineRule({
       if (!table) continue;
       builds.push({
         at: st.index, st, table,
+        tableExisted: !(st.locks.find((l) => l.relation === table)?.createdInMigration ?? false),
         name: node.idxname ? qualify(node.relation.schemaname ?? 'public', node.idxname) : undefined,
         keys: (node.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? '(expr)'),
         concurrent: !!node.concurrent,
@@ -65,10 +68,12 @@ export default defineRule({
         const name = qualifyList(obj.List ? stringList(obj.List.items) : stringList([obj]));
         const old = file.schemaBefore.get(name);
         if (!old?.table || old.createdInMigration || (old.kind !== 'index' && old.kind !== 'partitioned index')) continue;
-        const matching = builds.filter((b) => replaces(old, b));
+        // The index's table when the DROP runs (the lock model's implicit lock): it may have been renamed since.
+        const table = st.locks.find((l) => l.implicit && l.relation !== name && (l.relkind === 'table' || l.relkind === 'partitioned table' || l.relkind === 'materialized view'))?.relation ?? old.table;
+        const matching = builds.filter((b) => replaces(old, table, b));
         if (!matching.length) continue;
         const data = (b: Build) => ({
-          old: name, table: old.table!, replacement: label(b), line: b.st.range.start.line + 1,
+          old: name, table, replacement: label(b), line: b.st.range.start.line + 1,
           columns: (old.keyColumns ?? []).join(', '),
         });
         const later = matching.find((b) => b.at > st.index);

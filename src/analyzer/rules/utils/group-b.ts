@@ -41,7 +41,7 @@ function escapeRegExp(s: string): string {
 
 /** Regex source for an identifier as it may be written: bare (any case) or double-quoted. */
 export function identSource(name: string): string {
-  return `(?:"${escapeRegExp(name.replace(/"/g, '""'))}"|${escapeRegExp(name)})`;
+  return `(?:"${escapeRegExp(name.replace(/"/g, '""'))}"|${escapeRegExp(name)}(?![\\w$]))`;
 }
 
 /**

@@ -1,0 +1,26 @@
+import { defineRule } from '../rule.js';
+import { quoteIdent, rangeVarName } from '../names.js';
+import { columnAddedInMigration, identSource } from './utils/group-b.js';
+
+export default defineRule({
+  id: 'ban-drop-column',
+  summary: 'Ban dropping a column that running application versions may still use',
+  category: 'compatibility',
+  defaultSeverity: 'error',
+  messages: {
+    breaksClients: 'DROP COLUMN {{column}} of {{table}}: every running application version that still reads or writes {{column}} (SELECT *, INSERT with that column, an ORM that lists every column) fails as soon as it commits. The ACCESS EXCLUSIVE lock it takes blocks reads and writes of {{table}} only briefly.',
+  },
+  help: 'Stop using the column first and deploy that, then drop it in a later migration: in Rails add it to self.ignored_columns, in Django remove the field with SeparateDatabaseAndState (state only), elsewhere remove it from every query and model. Once no running version knows the column, DROP COLUMN is safe.',
+  check(ctx) {
+    if (ctx.kind !== 'AlterTableStmt' || ctx.node.objtype !== 'OBJECT_TABLE') return;
+    const table = rangeVarName(ctx.node.relation);
+    if (!table || ctx.schema.get(table)?.createdInMigration) return;
+    for (const c of ctx.node.cmds ?? []) {
+      const cmd = c.AlterTableCmd;
+      if (cmd?.subtype !== 'AT_DropColumn' || !cmd.name) continue;
+      if (columnAddedInMigration(ctx.file, table, cmd.name)) continue;
+      const range = ctx.rangeOf(new RegExp(`\\bdrop\\s+(?:column\\s+)?(?:if\\s+exists\\s+)?${identSource(cmd.name)}`, 'i')) ?? ctx.stmt.range;
+      ctx.report('breaksClients', { column: quoteIdent(cmd.name), table }, { range });
+    }
+  },
+});

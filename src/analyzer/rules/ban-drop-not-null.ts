@@ -1,0 +1,26 @@
+import { defineRule } from '../rule.js';
+import { quoteIdent, rangeVarName } from '../names.js';
+import { columnAddedInMigration, identSource } from './utils/group-b.js';
+
+export default defineRule({
+  id: 'ban-drop-not-null',
+  summary: 'Ban dropping NOT NULL from a column that clients assume is never NULL',
+  category: 'compatibility',
+  defaultSeverity: 'warning',
+  messages: {
+    breaksClients: 'ALTER COLUMN {{column}} DROP NOT NULL on {{table}}: code that assumes {{column}} is never NULL (non-nullable model fields, typed clients, reports and downstream consumers) may break once NULLs are written. It takes an ACCESS EXCLUSIVE lock on {{table}} that blocks reads and writes only briefly.',
+  },
+  help: 'Make every reader handle NULL first (nullable model field, generated client types, COALESCE in reports) and deploy that; then drop NOT NULL. If the goal is only to stop writing the column, keep it NOT NULL with a DEFAULT instead.',
+  check(ctx) {
+    if (ctx.kind !== 'AlterTableStmt' || ctx.node.objtype !== 'OBJECT_TABLE') return;
+    const table = rangeVarName(ctx.node.relation);
+    if (!table || ctx.schema.get(table)?.createdInMigration) return;
+    for (const c of ctx.node.cmds ?? []) {
+      const cmd = c.AlterTableCmd;
+      if (cmd?.subtype !== 'AT_DropNotNull' || !cmd.name) continue;
+      if (columnAddedInMigration(ctx.file, table, cmd.name)) continue;
+      const range = ctx.rangeOf(new RegExp(`\\balter\\s+(?:column\\s+)?${identSource(cmd.name)}\\s+drop\\s+not\\s+null`, 'i')) ?? ctx.stmt.range;
+      ctx.report('breaksClients', { column: quoteIdent(cmd.name), table }, { range });
+    }
+  },
+});

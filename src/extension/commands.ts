@@ -1,0 +1,213 @@
+// The command table (rust-analyzer's CommandFactory): each command has a form for a connected target and a fallback
+// for when none is connected, which offers "Connect…". Command ids are a contract (package.json, keybindings,
+// other extensions): never rename one.
+import * as vscode from 'vscode';
+import { dirname } from 'node:path';
+import type { Ctx, ConnectedCtx } from './ctx.js';
+import { applyEdits, APPLY_EDITS, SHOW_DOCS } from './code-actions.js';
+import { toDiagnostics } from './diagnostics.js';
+import { migrationSelector } from './documents.js';
+import { redactUrl, settings, type TargetSetting } from './settings.js';
+import { docsUrl } from '../analyzer/rule.js';
+import type { TextEdit } from '../analyzer/types.js';
+
+type Handler = (...args: any[]) => unknown;
+
+interface CommandFactory {
+  /** The command when a target is connected; without it the command behaves the same either way. */
+  enabled?: (ctx: ConnectedCtx) => Handler;
+  disabled: (ctx: Ctx) => Handler;
+}
+
+export const COMMANDS: Record<string, CommandFactory> = {
+  'pgPreflight.preflight': { disabled: preflightWithoutTarget },
+  'pgPreflight.connect': { disabled: connect },
+  'pgPreflight.lintWorkspace': { disabled: lintWorkspace },
+  'pgPreflight.toggleInlineLocks': { disabled: () => toggleInlineLocks },
+  [SHOW_DOCS]: { disabled: showRuleDocs },
+  [APPLY_EDITS]: { disabled: (ctx) => (uri: string, version: number, edits: TextEdit[]) => applyEdits(ctx.linter, uri, version, edits) },
+  'pgPreflight.showLockDetails': { disabled: () => showLockDetails },
+};
+
+export function registerCommands(ctx: Ctx): void {
+  for (const [id, factory] of Object.entries(COMMANDS)) {
+    ctx.pushExtCleanup(vscode.commands.registerCommand(id, (...args: unknown[]) => {
+      const handler = ctx.connection && factory.enabled ? factory.enabled(ctx.connection) : factory.disabled(ctx);
+      return handler(...args);
+    }));
+  }
+}
+
+export interface PreflightOutcome { status: 'no-target' | 'no-migration' }
+
+function preflightWithoutTarget(ctx: Ctx): Handler {
+  return (): PreflightOutcome => {
+    void ctx;
+    const doc = vscode.window.activeTextEditor?.document;
+    const which = doc ? vscode.workspace.asRelativePath(doc.uri) : 'the current migration';
+    // Not awaited: the command returns at once and the notification stays until the user answers.
+    void vscode.window.showInformationMessage(
+      `Preflight needs a target database: no target is connected. Connect one to check ${which} against its live locks and activity.`,
+      'Connect…',
+    ).then((choice) => { if (choice === 'Connect…') void vscode.commands.executeCommand('pgPreflight.connect'); });
+    return { status: 'no-target' };
+  };
+}
+
+export interface ConnectOutcome {
+  target?: string;
+  passwordStored: boolean;
+  connected: false;
+  message: string;
+}
+
+/** The secret-storage key of a target's password. */
+export function secretKey(target: string): string {
+  return `pgPreflight.password:${target}`;
+}
+
+/**
+ * Stub until the inspector exists: picks or takes a target, keeps any password in VS Code's secret storage (never in
+ * settings) and says that live connections are not available yet. `args` skips the UI (tests, other extensions).
+ */
+function connect(ctx: Ctx): Handler {
+  return async (args?: { url?: string; target?: string; password?: string }): Promise<ConnectOutcome | undefined> => {
+    let target: TargetSetting | undefined;
+    let url = args?.url;
+    let password = args?.password;
+    if (args?.target) target = settings().targets.find((t) => t.name === args.target);
+    if (!url && !target) {
+      const configured = settings().targets;
+      const enter = { label: '$(edit) Enter a connection URL…', target: undefined as TargetSetting | undefined };
+      const picked = await vscode.window.showQuickPick(
+        [...configured.map((t) => ({ label: t.name, description: t.url ? redactUrl(t.url) : [t.host, t.database].filter(Boolean).join('/'), detail: t.scratch ? 'scratch database: preflight may run statements here' : t.readOnly ? 'read-only' : undefined, target: t as TargetSetting | undefined })), enter],
+        { title: 'Postgres Preflight: connect a target database', placeHolder: configured.length ? 'Pick a target from pgPreflight.targets' : 'No targets in pgPreflight.targets yet' },
+      );
+      if (!picked) return undefined;
+      target = picked.target;
+      if (!target) {
+        url = await vscode.window.showInputBox({
+          title: 'Postgres Preflight: connection URL',
+          prompt: 'postgres://user@host:5432/database — a password in the URL goes to VS Code\'s secret storage, never to settings',
+          ignoreFocusOut: true,
+          validateInput: (v) => /^postgres(ql)?:\/\//.test(v.trim()) ? undefined : 'A URL starting with postgres:// or postgresql://',
+        });
+        if (!url) return undefined;
+      }
+    }
+    let name = target?.name;
+    if (url) {
+      try {
+        const u = new URL(url.trim());
+        if (u.password) password = decodeURIComponent(u.password);
+      } catch { /* keep the URL as typed; redactUrl copes */ }
+      name ??= redactUrl(url.trim());
+    }
+    if (!name) return undefined;
+    if (password) await ctx.extension.secrets.store(secretKey(name), password);
+    await ctx.extension.workspaceState.update('pgPreflight.selectedTarget', name);
+    const message = `Saved target ${name}${password ? ' (password in secret storage)' : ''}. Live connections come with the database inspector; pg-preflight did not connect.`;
+    void vscode.window.showInformationMessage(message);
+    return { target: name, passwordStored: !!password, connected: false, message };
+  };
+}
+
+export interface LintWorkspaceOutcome { files: number; findings: number; parseErrors: number; skippedOpen: number; cancelled: boolean }
+
+function lintWorkspace(ctx: Ctx): Handler {
+  return async (): Promise<LintWorkspaceOutcome> => vscode.window.withProgress(
+    { location: vscode.ProgressLocation.Notification, title: 'pg-preflight: linting migrations', cancellable: true },
+    async (progress, token) => {
+      const outcome: LintWorkspaceOutcome = { files: 0, findings: 0, parseErrors: 0, skippedOpen: 0, cancelled: false };
+      progress.report({ message: 'finding migrations…' });
+      const found = new Map<string, vscode.Uri>();
+      for (const filter of migrationSelector()) {
+        const pattern = filter.pattern!;
+        for (const uri of await vscode.workspace.findFiles(pattern, '**/node_modules/**', undefined, token)) found.set(uri.toString(), uri);
+      }
+      if (token.isCancellationRequested) return { ...outcome, cancelled: true };
+      const linter = ctx.linter;
+      await linter.loadEngine();
+      const project = linter.getProject()!;
+      const open = new Set(vscode.workspace.textDocuments.map((d) => d.uri.toString()));
+      const files = [...found.values()].filter((u) => u.scheme === 'file');
+      // Lint folder by folder: files of one folder share one growing schema, exactly as the CLI lints them.
+      const byFolder = new Map<string, vscode.Uri[]>();
+      for (const u of files) {
+        const key = u.fsPath.endsWith('/migration.sql') ? dirname(dirname(u.fsPath)) : dirname(u.fsPath);
+        if (!byFolder.has(key)) byFolder.set(key, []);
+        byFolder.get(key)!.push(u);
+      }
+      const step = 100 / Math.max(1, byFolder.size);
+      for (const [folder, uris] of byFolder) {
+        if (token.isCancellationRequested) { outcome.cancelled = true; break; }
+        progress.report({ message: vscode.workspace.asRelativePath(folder), increment: step });
+        for (const l of project.lintOnDisk(uris.map((u) => u.fsPath))) {
+          const uri = vscode.Uri.file(l.path);
+          if (open.has(uri.toString())) {
+            outcome.skippedOpen++;
+            const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
+            if (doc) void linter.lintSoon(doc);
+            continue;
+          }
+          outcome.files++;
+          let diagnostics: vscode.Diagnostic[] = [];
+          if (l.result) {
+            diagnostics = toDiagnostics(l.result);
+            outcome.findings += l.result.findings.length;
+            outcome.parseErrors += l.result.parseProblems.length;
+          } else if (l.error || l.configError) {
+            const d = new vscode.Diagnostic(new vscode.Range(0, 0, 0, 0), `pg-preflight could not lint this file: ${l.error ?? l.configError}`, vscode.DiagnosticSeverity.Error);
+            d.source = 'pg-preflight';
+            diagnostics = [d];
+          }
+          linter.collection.set(uri, diagnostics);
+          linter.workspaceFiles.add(uri.toString());
+        }
+        // Let the progress notification and other extensions breathe between folders.
+        await new Promise((r) => setImmediate(r));
+      }
+      return outcome;
+    },
+  );
+}
+
+function toggleInlineLocks(): Thenable<void> {
+  const cfg = vscode.workspace.getConfiguration('pgPreflight');
+  return cfg.update('inlineLocks.enabled', !settings().inlineLocks, vscode.ConfigurationTarget.Global);
+}
+
+export interface ShowDocsOutcome { ruleId: string; opened: 'bundled' | 'url'; uri: string }
+
+/** Opens the rule's doc: the copy bundled in the extension (docs/rules/<id>.md) when present, else the web page. */
+function showRuleDocs(ctx: Ctx): Handler {
+  return async (ruleId?: string): Promise<ShowDocsOutcome | undefined> => {
+    if (!ruleId) {
+      const engine = await ctx.linter.loadEngine();
+      const picked = await vscode.window.showQuickPick(engine.allRules.map((r) => ({ label: r.id, description: r.summary })), { placeHolder: 'Which rule?' });
+      if (!picked) return undefined;
+      ruleId = picked.label;
+    }
+    if (!/^[a-z0-9-]+$/.test(ruleId)) return undefined;
+    const bundled = vscode.Uri.joinPath(ctx.extension.extensionUri, 'docs', 'rules', `${ruleId}.md`);
+    let exists = false;
+    try { await vscode.workspace.fs.stat(bundled); exists = true; } catch { /* not bundled */ }
+    if (exists) {
+      try {
+        await vscode.commands.executeCommand('markdown.showPreview', bundled);
+      } catch {
+        await vscode.window.showTextDocument(bundled, { preview: true });
+      }
+      return { ruleId, opened: 'bundled', uri: bundled.toString() };
+    }
+    const url = vscode.Uri.parse(docsUrl(ruleId));
+    await vscode.env.openExternal(url);
+    return { ruleId, opened: 'url', uri: url.toString() };
+  };
+}
+
+async function showLockDetails(uri: vscode.Uri, at: vscode.Position): Promise<void> {
+  const editor = await vscode.window.showTextDocument(uri, { preserveFocus: false });
+  editor.selection = new vscode.Selection(at, at);
+  await vscode.commands.executeCommand('editor.action.showHover');
+}

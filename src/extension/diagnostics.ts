@@ -1,0 +1,223 @@
+// Diagnostics as you type. Each SQL document has one pending timer (the debounce) and one last analysis, stamped with
+// the document version it was computed for; hover, CodeLens and code actions read that analysis and re-lint first
+// when it is stale. Re-analysis after an edit is incremental where it matters: the parser caches statements by
+// text (only edited statements are parsed again) and the schema base of the file's folder is cached by `Project`.
+import * as vscode from 'vscode';
+import { dirname } from 'node:path';
+import type { AnalysisResult, Project } from './engine.js';
+import type { Finding, Severity } from '../analyzer/types.js';
+import { docsUrl } from '../analyzer/rule.js';
+import { isSqlDocument, type SqlDocument } from './documents.js';
+import { settings } from './settings.js';
+
+export const SOURCE = 'pg-preflight';
+export const SYNTAX_ERROR = 'syntax-error';
+
+type Engine = typeof import('./engine.js');
+
+export interface Linted {
+  uri: string;
+  version: number;
+  result?: AnalysisResult;
+  /** A problem that stopped linting altogether: an invalid .pgpreflight.json, an unreadable schema dump. */
+  error?: string;
+  excluded?: boolean;
+  /** Milliseconds of our own work: analysis plus building diagnostics. */
+  ms: number;
+}
+
+const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
+  error: vscode.DiagnosticSeverity.Error,
+  warning: vscode.DiagnosticSeverity.Warning,
+  info: vscode.DiagnosticSeverity.Information,
+  hint: vscode.DiagnosticSeverity.Hint,
+};
+
+export function toRange(r: { start: { line: number; character: number }; end: { line: number; character: number } }): vscode.Range {
+  return new vscode.Range(r.start.line, r.start.character, r.end.line, r.end.character);
+}
+
+const docTargets = new Map<string, vscode.Uri>();
+function docsTarget(ruleId: string): vscode.Uri {
+  let u = docTargets.get(ruleId);
+  if (!u) { u = vscode.Uri.parse(docsUrl(ruleId)); docTargets.set(ruleId, u); }
+  return u;
+}
+
+export function findingDiagnostic(f: Finding): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(toRange(f.range), f.message, SEVERITY[f.severity] ?? vscode.DiagnosticSeverity.Warning);
+  d.source = SOURCE;
+  d.code = { value: f.ruleId, target: docsTarget(f.ruleId) };
+  return d;
+}
+
+export function toDiagnostics(result: AnalysisResult): vscode.Diagnostic[] {
+  const out: vscode.Diagnostic[] = [];
+  for (const p of result.parseProblems) {
+    const d = new vscode.Diagnostic(toRange(p.range), p.message, vscode.DiagnosticSeverity.Error);
+    d.source = SOURCE;
+    d.code = SYNTAX_ERROR;
+    out.push(d);
+  }
+  for (const f of result.findings) out.push(findingDiagnostic(f));
+  return out;
+}
+
+/** The rule id of one of our diagnostics, or undefined for someone else's (or a syntax error). */
+export function ruleIdOf(d: vscode.Diagnostic): string | undefined {
+  if (d.source !== SOURCE) return undefined;
+  const code = typeof d.code === 'object' ? d.code.value : d.code;
+  return code === undefined || code === SYNTAX_ERROR ? undefined : String(code);
+}
+
+export class Linter implements vscode.Disposable {
+  readonly collection = vscode.languages.createDiagnosticCollection('pg-preflight');
+  private readonly timers = new Map<string, NodeJS.Timeout>();
+  private readonly linted = new Map<string, Linted>();
+  private readonly waiters = new Map<string, Array<{ version: number; resolve: (l: Linted) => void }>>();
+  private readonly emitter = new vscode.EventEmitter<Linted>();
+  /** Fires after every lint of an open document, with the version it was computed for. */
+  readonly onDidLint = this.emitter.event;
+  private engine?: Engine;
+  private loading?: Promise<Engine>;
+  private project?: Project;
+  /** Files pg-preflight lint-workspace put diagnostics on; they stay until the file is opened or deleted. */
+  readonly workspaceFiles = new Set<string>();
+  /** Timings for the benchmark: the last 200 lints' own work in ms. */
+  readonly recentMs: number[] = [];
+
+  constructor(private readonly onError: (message: string) => void) {}
+
+  dispose(): void {
+    for (const t of this.timers.values()) clearTimeout(t);
+    this.timers.clear();
+    this.collection.dispose();
+    this.emitter.dispose();
+  }
+
+  get engineLoaded(): boolean { return this.engine !== undefined; }
+
+  /** Loads the engine (and the WASM parser) once, on first use. */
+  loadEngine(): Promise<Engine> {
+    this.loading ??= (async () => {
+      const engine = await import('./engine.js');
+      await engine.ready();
+      this.project = new engine.Project();
+      this.engine = engine;
+      return engine;
+    })();
+    return this.loading;
+  }
+
+  getProject(): Project | undefined { return this.project; }
+
+  last(doc: { readonly uri: vscode.Uri }): Linted | undefined {
+    return this.linted.get(doc.uri.toString());
+  }
+
+  /** The analysis of the document as it is now: lints first when the last one is stale or missing. */
+  async current(doc: vscode.TextDocument): Promise<Linted | undefined> {
+    if (!isSqlDocument(doc)) return undefined;
+    const hit = this.linted.get(doc.uri.toString());
+    if (hit && hit.version === doc.version) return hit;
+    if (!this.engine) await this.loadEngine();
+    return this.lintNow(doc);
+  }
+
+  /** Schedules a lint after the debounce delay (a keystroke). */
+  schedule(doc: vscode.TextDocument): void {
+    if (!isSqlDocument(doc)) return;
+    const key = doc.uri.toString();
+    const pending = this.timers.get(key);
+    if (pending) clearTimeout(pending);
+    const delay = settings(doc.uri).debounceMs;
+    this.timers.set(key, setTimeout(() => { this.timers.delete(key); void this.lintSoon(doc); }, delay));
+  }
+
+  /** Lints as soon as the engine is loaded (an opened or saved document). */
+  async lintSoon(doc: vscode.TextDocument): Promise<Linted | undefined> {
+    if (!isSqlDocument(doc) || doc.isClosed) return undefined;
+    try {
+      if (!this.engine) await this.loadEngine();
+    } catch (e) {
+      this.onError(`pg-preflight could not load its SQL parser: ${(e as Error).message}`);
+      return undefined;
+    }
+    if (doc.isClosed) return undefined;
+    return this.lintNow(doc);
+  }
+
+  /** Lints synchronously; the engine must be loaded. */
+  lintNow(doc: SqlDocument): Linted {
+    const key = doc.uri.toString();
+    const pending = this.timers.get(key);
+    if (pending) { clearTimeout(pending); this.timers.delete(key); }
+    const t0 = performance.now();
+    const linted: Linted = { uri: key, version: doc.version, ms: 0 };
+    const project = this.project!;
+    const path = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
+    const dir = path ? dirname(path) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
+    let diagnostics: vscode.Diagnostic[] = [];
+    const config = dir ? project.configFor(dir) : { ok: true as const, loaded: { config: {}, dir: process.cwd() } };
+    if (!config.ok) {
+      linted.error = config.error;
+    } else if (path && project.isExcluded(path, config.loaded)) {
+      linted.excluded = true;
+    } else {
+      try {
+        linted.result = project.lint(doc.getText(), path, config.loaded);
+        diagnostics = toDiagnostics(linted.result);
+      } catch (e) {
+        // The analyzer never throws on SQL; what reaches here is a project problem such as an unreadable dump.
+        linted.error = (e as Error).message;
+      }
+    }
+    this.collection.set(doc.uri, diagnostics);
+    this.workspaceFiles.delete(key);
+    linted.ms = performance.now() - t0;
+    this.recentMs.push(linted.ms);
+    if (this.recentMs.length > 200) this.recentMs.shift();
+    this.linted.set(key, linted);
+    this.emitter.fire(linted);
+    const waiting = this.waiters.get(key);
+    if (waiting) {
+      const keep = waiting.filter((w) => { if (w.version <= linted.version) { w.resolve(linted); return false; } return true; });
+      if (keep.length) this.waiters.set(key, keep); else this.waiters.delete(key);
+    }
+    return linted;
+  }
+
+  /** Resolves when the document has been linted at `version` or later. */
+  whenLinted(uri: vscode.Uri, version: number): Promise<Linted> {
+    const key = uri.toString();
+    const hit = this.linted.get(key);
+    if (hit && hit.version >= version) return Promise.resolve(hit);
+    return new Promise((resolve) => {
+      const list = this.waiters.get(key) ?? [];
+      list.push({ version, resolve });
+      this.waiters.set(key, list);
+    });
+  }
+
+  forget(doc: vscode.TextDocument): void {
+    const key = doc.uri.toString();
+    const pending = this.timers.get(key);
+    if (pending) { clearTimeout(pending); this.timers.delete(key); }
+    this.linted.delete(key);
+    if (!this.workspaceFiles.has(key)) this.collection.delete(doc.uri);
+  }
+
+  /** Re-lints every open SQL document (settings, config or schema changed). */
+  relintOpen(): void {
+    for (const doc of vscode.workspace.textDocuments) {
+      if (isSqlDocument(doc)) void this.lintSoon(doc);
+    }
+  }
+
+  /** Called for file-system events of SQL files and config files. */
+  fileChanged(uri: vscode.Uri, kind: 'change' | 'create' | 'delete'): void {
+    if (kind === 'delete' && this.workspaceFiles.delete(uri.toString())) this.collection.delete(uri);
+    if (!this.project || uri.scheme !== 'file') return;
+    if (this.project.onFileChanged(uri.fsPath, kind)) this.relintOpen();
+  }
+}

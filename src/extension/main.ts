@@ -1,0 +1,123 @@
+// Entry point of the VS Code extension. activate() builds a Ctx, registers listeners, providers and commands, and
+// returns. It is cheap on purpose: the parser, the rules and the project model (engine.ts) load with a dynamic
+// import the first time a SQL document needs linting. If activation fails the error is shown (rust-analyzer).
+import * as vscode from 'vscode';
+import { Ctx } from './ctx.js';
+import { registerCommands } from './commands.js';
+import { CodeActions } from './code-actions.js';
+import { documentSelector, isSqlDocument } from './documents.js';
+import { LockLenses, StatementHover } from './providers.js';
+import { DatabaseStateProvider } from './views/database-state.js';
+import { SECTION, settings } from './settings.js';
+import type { Linted } from './diagnostics.js';
+
+const moduleLoadedAt = performance.now();
+let current: Ctx | undefined;
+
+/** What the extension exports: for tests and benchmarks; other extensions should not rely on it yet. */
+export interface PgPreflightApi {
+  /** Milliseconds spent in activate(), and since this module started evaluating. */
+  activation: { activateMs: number; sinceModuleLoadMs: number };
+  engineLoaded(): boolean;
+  whenLinted(uri: vscode.Uri, version: number): Promise<Linted>;
+  onDidLint: vscode.Event<Linted>;
+  lastLint(uri: vscode.Uri): Linted | undefined;
+  statusText(): string;
+  recentLintMs(): number[];
+}
+
+export async function activate(context: vscode.ExtensionContext): Promise<PgPreflightApi | undefined> {
+  const t0 = performance.now();
+  try {
+    const ctx = new Ctx(context);
+    current = ctx;
+    setup(ctx);
+    const activateMs = performance.now() - t0;
+    return {
+      activation: { activateMs, sinceModuleLoadMs: performance.now() - moduleLoadedAt },
+      engineLoaded: () => ctx.linter.engineLoaded,
+      whenLinted: (uri, version) => ctx.linter.whenLinted(uri, version),
+      onDidLint: ctx.linter.onDidLint,
+      lastLint: (uri) => ctx.linter.last({ uri }),
+      statusText: () => ctx.status.text,
+      recentLintMs: () => [...ctx.linter.recentMs],
+    };
+  } catch (e) {
+    const message = `Postgres Preflight failed to start: ${(e as Error)?.stack ?? e}`;
+    console.error(message);
+    void vscode.window.showErrorMessage(`Postgres Preflight failed to start: ${(e as Error)?.message ?? e}`);
+    return undefined;
+  }
+}
+
+export async function deactivate(): Promise<void> {
+  const ctx = current;
+  current = undefined;
+  await ctx?.dispose();
+}
+
+function setup(ctx: Ctx): void {
+  const { linter } = ctx;
+  const push = (...d: vscode.Disposable[]) => ctx.pushExtCleanup(...d);
+
+  registerCommands(ctx);
+  void vscode.commands.executeCommand('setContext', 'pgPreflight.connected', false);
+
+  // Language features are registered once for a selector built from the settings at activation; changing
+  // pgPreflight.migrationGlobs re-registers them.
+  const lenses = new LockLenses(linter);
+  let features: vscode.Disposable[] = [];
+  const registerFeatures = () => {
+    for (const d of features) d.dispose();
+    const selector = documentSelector();
+    features = [
+      vscode.languages.registerHoverProvider(selector, new StatementHover(linter, () => ctx.live)),
+      vscode.languages.registerCodeLensProvider(selector, lenses),
+      vscode.languages.registerCodeActionsProvider(selector, new CodeActions(linter), CodeActions.metadata),
+    ];
+  };
+  registerFeatures();
+  push(lenses, { dispose: () => features.forEach((d) => d.dispose()) });
+
+  const tree = new DatabaseStateProvider();
+  push(tree, vscode.window.registerTreeDataProvider('pgPreflight.database', tree));
+
+  push(
+    vscode.workspace.onDidOpenTextDocument((doc) => { if (isSqlDocument(doc)) void linter.lintSoon(doc); }),
+    vscode.workspace.onDidChangeTextDocument((e) => {
+      if (e.contentChanges.length === 0 || !isSqlDocument(e.document)) return;
+      if (settings(e.document.uri).lintRun === 'onType') linter.schedule(e.document);
+    }),
+    vscode.workspace.onDidSaveTextDocument((doc) => { if (isSqlDocument(doc)) void linter.lintSoon(doc); }),
+    vscode.workspace.onDidCloseTextDocument((doc) => linter.forget(doc)),
+    vscode.window.onDidChangeActiveTextEditor(() => ctx.updateStatus()),
+    linter.onDidLint((l) => {
+      if (vscode.window.activeTextEditor?.document.uri.toString() === l.uri) ctx.updateStatus();
+      if (l.error) ctx.showErrorOnce(`pg-preflight: ${l.error}`);
+    }),
+    vscode.workspace.onDidChangeConfiguration((e) => {
+      if (!e.affectsConfiguration(SECTION)) return;
+      if (e.affectsConfiguration(`${SECTION}.migrationGlobs`)) registerFeatures();
+      if (e.affectsConfiguration(`${SECTION}.inlineLocks`)) lenses.refresh();
+      if (e.affectsConfiguration(`${SECTION}.migrationGlobs`) || e.affectsConfiguration(`${SECTION}.lint`)) linter.relintOpen();
+      ctx.updateStatus();
+    }),
+  );
+
+  // The schema base of a folder and the config are cached; these events are what invalidates them. SQL files cover
+  // migrations and most schema dumps; a dump with another extension is watched by name once the config names it.
+  const watch = (pattern: vscode.GlobPattern) => {
+    const w = vscode.workspace.createFileSystemWatcher(pattern);
+    push(w,
+      w.onDidChange((u) => linter.fileChanged(u, 'change')),
+      w.onDidCreate((u) => linter.fileChanged(u, 'create')),
+      w.onDidDelete((u) => linter.fileChanged(u, 'delete')));
+  };
+  watch('**/*.sql');
+  watch('**/.pgpreflight.json');
+  watch('**/*.{dump,ddl,pgsql,psql}');
+
+  // Documents already open when the extension starts (the SQL file that activated it).
+  for (const doc of vscode.workspace.textDocuments) if (isSqlDocument(doc)) void linter.lintSoon(doc);
+  ctx.updateStatus();
+}
