@@ -183,7 +183,6 @@ async function main(): Promise<void> {
   const common: string[] = [];
   const byKind = new Map<string, { total: number; astFail: number }>();
   const crashSamples: string[] = [];
-  let slowest = { ms: 0, sql: '' };
   for (const f of files) {
     const text = readFileSync(f, 'utf8');
     const split = splitStatements(text);
@@ -196,10 +195,7 @@ async function main(): Promise<void> {
       const sql = text.slice(p.start, p.end);
       pieces++;
       const x = libpg(sql);
-      const t0 = performance.now();
       const y = astParser(sql);
-      const ms = performance.now() - t0;
-      if (ms > slowest.ms) slowest = { ms, sql: sql.slice(0, 120) };
       if (x.ok) libpgStmtOk++; else if (x.crash) libpgCrashes++;
       if (y.ok) astStmtOk++; else if (y.crash) { astCrashes++; if (crashSamples.length < 8) crashSamples.push(`${y.message} ← ${sql.slice(0, 80).replace(/\s+/g, ' ')}`); }
       if (x.ok) {
@@ -222,7 +218,6 @@ async function main(): Promise<void> {
     total: pieces, parse: { 'libpg-query': libpgStmtOk, 'pgsql-ast-parser': astStmtOk },
     pgsqlAstParserOfValidPostgres: astOkOfValid, validPostgres: libpgValid,
     crashes: { 'libpg-query': libpgCrashes, 'pgsql-ast-parser': astCrashes }, crashSamples,
-    slowestPgsqlAstParserStatement: { ms: round(slowest.ms), sql: slowest.sql },
   };
   const kinds = [...byKind.entries()]
     .filter(([, v]) => v.astFail > 0)

@@ -77,6 +77,18 @@ function errorText(err: unknown): string {
   return String((err as Error)?.stack ?? err).split('\n').slice(0, 3).join(' | ');
 }
 
+/** CPU time of this process (all threads), ms. */
+const cpuMs = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+/** CPU time of the waited-for children of this process (Linux /proc/self/stat cutime + cstime), ms; NaN elsewhere. */
+function childrenCpuMs(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' '); // fields from 3 (state) on
+    const ticks = Number(fields[15 - 2]) + Number(fields[16 - 2]); // cutime (16), cstime (17), 1-based from pid
+    return (ticks * 1000) / 100; // USER_HZ is 100 on Linux
+  } catch { return NaN; }
+}
+
 interface Row { measure: string; value: string; goal: string; status: string }
 const rows: Row[] = [];
 function row(measure: string, value: string, goal = '—', status = ''): void { rows.push({ measure, value, goal, status }); }
@@ -87,7 +99,7 @@ const results: Record<string, any> = {
   quick: QUICK,
   environment: {
     node: process.version, platform: `${process.platform}-${process.arch}`, cpus: os.cpus().length,
-    cpuModel: os.cpus()[0]?.model, memoryGB: round(os.totalmem() / 2 ** 30, 1), rules: allRules.length,
+    cpuModel: os.cpus()[0]?.model, loadAverage1mAtStart: round(os.loadavg()[0]), memoryGB: round(os.totalmem() / 2 ** 30, 1), rules: allRules.length,
   },
   goals: GOALS,
 };
@@ -112,6 +124,7 @@ async function corpusInProcess(): Promise<CorpusRun | undefined> {
   let rssPeak = rssBefore;
 
   const t0 = performance.now();
+  const c0 = cpuMs();
   await loadParser();
   const tLoaded = performance.now();
   for (let i = 0; i < files.length; i++) {
@@ -129,12 +142,13 @@ async function corpusInProcess(): Promise<CorpusRun | undefined> {
     if (i % 25 === 0) rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
   }
   const wall = performance.now() - t0;
+  const cpu = cpuMs() - c0;
   rssPeak = Math.max(rssPeak, process.memoryUsage.rss());
   const maxRSS = process.resourceUsage().maxRSS * 1024; // KiB on Linux
 
   results.corpus = {
     dir: CORPUS, files: files.length, megabytes: round(bytes / 1e6), statements, findings, parseProblems,
-    filesWithParseProblems: filesWithProblems, wallMs: round(wall), parserLoadMs: round(tLoaded - t0),
+    filesWithParseProblems: filesWithProblems, wallMs: round(wall), cpuMs: round(cpu), parserLoadMs: round(tLoaded - t0),
     note: 'in-process, first pass (empty parse cache): loadParser() + reading + analyze() of every file',
   };
   results.perFile = {
@@ -177,15 +191,17 @@ function squawkCorpus(files: string[]): void {
   // One process over every file, paths relative to the corpus (as a CI job in the repository would pass them).
   const rel = files.map((f) => relative(CORPUS, f));
   const t0 = performance.now();
+  const c0 = childrenCpuMs();
   const r = spawnSync(bin, ['--reporter', 'json', ...rel], { cwd: CORPUS, encoding: 'utf8', maxBuffer: 1 << 30 });
   const wall = performance.now() - t0;
+  const cpu = childrenCpuMs() - c0;
   let parsed: Array<{ file: string; rule_name: string }> = [];
   let parseError: string | undefined;
   try { parsed = JSON.parse(r.stdout); } catch (err) { parseError = errorText(err); }
   const syntax = parsed.filter((f) => f.rule_name === 'syntax-error');
   const rules = new Set(parsed.map((f) => f.rule_name));
   results.squawk = {
-    binary: relative(REPO, bin), version: version.stdout.trim(), wallMs: round(wall), exitStatus: r.status,
+    binary: relative(REPO, bin), version: version.stdout.trim(), wallMs: round(wall), cpuMs: round(cpu), exitStatus: r.status,
     signal: r.signal ?? undefined, findings: parsed.length, findingsExcludingSyntaxErrors: parsed.length - syntax.length,
     syntaxErrors: syntax.length, filesWithSyntaxErrors: new Set(syntax.map((f) => f.file)).size, rules: rules.size,
     filesWithFindings: new Set(parsed.map((f) => f.file)).size, parseError, stderr: r.stderr ? r.stderr.slice(0, 500) : undefined,
@@ -245,6 +261,7 @@ function editBenchmark(run: CorpusRun): void {
 
   const rnd = prng(0x5eed);
   const times: number[] = [];
+  const cpuTimes: number[] = [];
   let attempts = 0, parseProblems = 0, kinds: Record<string, number> = {};
   for (let k = 0; k < EDITS && attempts < EDITS * 50; attempts++) {
     const idx = Math.floor(rnd() * stmts.length);
@@ -253,8 +270,10 @@ function editBenchmark(run: CorpusRun): void {
     stmts[idx] = edited;
     const doc = render(); // the editor already holds the new text: not timed
     t = performance.now();
+    const c = cpuMs();
     const r = analyze(doc);
     times.push(performance.now() - t);
+    cpuTimes.push(cpuMs() - c);
     parseProblems += r.parseProblems.length;
     const kind = r.statements[idx]?.kind ?? '?';
     kinds[kind] = (kinds[kind] ?? 0) + 1;
@@ -276,12 +295,25 @@ function editBenchmark(run: CorpusRun): void {
     analyzeWithoutRulesMs: timeIt(() => analyze(doc, { ruleSet: [] })),
     analyzeMs: timeIt(() => analyze(doc)),
   };
+  // Cost of each rule on this document: CPU time of analyze() with that rule alone minus with no rule (the minimum of
+  // a few runs: CPU time and minimum keep other processes on a busy machine out of the figure).
+  const cpuMin = (fn: () => void, n: number) => {
+    let best = Infinity;
+    for (let i = 0; i < n; i++) { const a = cpuMs(); fn(); best = Math.min(best, cpuMs() - a); }
+    return best;
+  };
+  const noRules = cpuMin(() => analyze(doc, { ruleSet: [] }), QUICK ? 3 : 5);
+  const perRule = allRules.map((rule) => ({
+    rule: rule.id,
+    ms: round(Math.max(0, cpuMin(() => analyze(doc, { ruleSet: [rule], rules: { [rule.id]: rule.defaultSeverity } }), QUICK ? 2 : 3) - noRules), 2),
+  })).sort((a, b) => b.ms - a.ms);
   results.edit = {
     statements: first.statements.length, lines: doc0.split('\n').length, kilobytes: round(doc0.length / 1024, 1),
     findings: first.findings.length, edits: times.length, firstAnalyzeMs: round(firstMs),
     p50Ms: round(quantile(times, 0.5), 3), p90Ms: round(quantile(times, 0.9), 3), p99Ms: round(quantile(times, 0.99), 3),
-    maxMs: round(Math.max(...times), 3), parseProblemsAfterEdits: parseProblems, editedStatementKinds: kinds,
-    breakdownMedianMs: breakdown,
+    maxMs: round(Math.max(...times), 3), cpuP50Ms: round(quantile(cpuTimes, 0.5), 3), cpuP99Ms: round(quantile(cpuTimes, 0.99), 3),
+    parseProblemsAfterEdits: parseProblems, editedStatementKinds: kinds,
+    breakdownMedianMs: breakdown, perRuleMsOnThisDocument: perRule,
   };
 }
 
@@ -373,19 +405,35 @@ async function coldStart(files: string[] | undefined): Promise<void> {
     } : undefined,
   };
 
-  // The CLI bundle, when the build made one: whole process on the same small migration (spawn to exit).
-  const cli = join(REPO, 'dist', 'cli.js');
+  // The CLI bundle, when the build made one (npm run build → dist/cli.cjs): (1) in a fresh node, require it and run
+  // `lint` on the small migration in process, timed from inside; (2) the whole `node bin/pg-preflight.js lint FILE`
+  // process, spawn to exit.
   mkdirSync(CACHE, { recursive: true });
   const smallFile = join(CACHE, 'small-migration.sql');
   writeFileSync(smallFile, SMALL_MIGRATION);
-  if (existsSync(cli)) {
-    const cliWalls: number[] = [];
+  const cli = ['cli.cjs', 'cli.js'].map((f) => join(REPO, 'dist', f)).find((f) => existsSync(f));
+  if (cli && results.coldStart && !results.coldStart.error) {
+    const inside: any[] = [];
+    const walls: number[] = [];
+    let cliError: string | undefined;
     for (let i = 0; i < COLD_RUNS; i++) {
-      const t0 = performance.now();
-      spawnSync(process.execPath, [cli, smallFile], { cwd: REPO, encoding: 'utf8' });
-      cliWalls.push(performance.now() - t0);
+      const r = runChild({ kind: 'cli', analyzer: '', nodeArgs: [] }, { mode: 'cli', cli, file: smallFile });
+      if (r.error) { cliError = r.error; break; }
+      inside.push(r.out);
     }
-    results.coldStart.cliProcessWallMedianMs = round(median(cliWalls));
+    const bin = join(REPO, 'bin', 'pg-preflight.js');
+    for (let i = 0; i < COLD_RUNS && existsSync(bin); i++) {
+      const t0 = performance.now();
+      spawnSync(process.execPath, [bin, 'lint', '--no-earlier-migrations', smallFile], { cwd: REPO, encoding: 'utf8' });
+      walls.push(performance.now() - t0);
+    }
+    results.coldStart.cli = cliError ? { bundle: relative(REPO, cli), error: cliError } : {
+      bundle: relative(REPO, cli), builtAt: statSync(cli).mtime.toISOString(), runs: inside.length,
+      requireRunLintMedianMs: round(median(inside.map((x) => x.importLoadAnalyzeMs))),
+      requireMedianMs: round(median(inside.map((x) => x.importMs))),
+      processStartToResultMedianMs: round(median(inside.map((x) => x.processStartToResultMs))),
+      binProcessWallMedianMs: walls.length ? round(median(walls)) : undefined,
+    };
   }
   squawkSmallFile(smallFile);
 
@@ -411,17 +459,21 @@ function fill(): void {
   if (c && !c.error) {
     row('(a) corpus: files / statements', `${c.files} files, ${c.megabytes} MB, ${c.statements} statements`);
     row('(a) ours: findings / parse problems', `${c.findings} findings (${results.environment.rules} rules), ${c.parseProblems} parse problems in ${c.filesWithParseProblems} files`);
-    row('(a) ours: corpus wall, in-process', `${c.wallMs} ms (parser load ${c.parserLoadMs} ms)`);
-    if (fp && !fp.error) row('(a) ours: corpus wall, fresh node process', `${fp.processWallMs} ms (lint ${fp.lintMs} ms, max RSS ${fp.maxRssMB} MB)`);
+    row('(a) ours: corpus wall, in-process', `${c.wallMs} ms (CPU ${c.cpuMs} ms; parser load ${c.parserLoadMs} ms)`);
+    if (fp && !fp.error) row('(a) ours: corpus wall, fresh node process', `${fp.processWallMs} ms (lint ${fp.lintMs} ms, CPU ${fp.cpuMs} ms, max RSS ${fp.maxRssMB} MB)`);
     else if (fp?.error) row('(a) ours: corpus wall, fresh node process', `error: ${fp.error}`);
   }
   if (s && !s.error) {
-    row('(a) squawk: corpus wall, one process', `${s.wallMs} ms (${s.version}, exit status ${s.exitStatus})`);
+    row('(a) squawk: corpus wall, one process', `${s.wallMs} ms (CPU ${s.cpuMs} ms; ${s.version}, exit status ${s.exitStatus})`);
     row('(a) squawk: findings', `${s.findings} (${s.rules} rules; ${s.syntaxErrors} syntax errors in ${s.filesWithSyntaxErrors} files)`);
     if (c && !c.error) {
       const ratio = c.wallMs / s.wallMs;
       results.ratio = round(ratio, 3);
       row('(a) ratio ours / squawk (in-process)', ratio.toFixed(2), `≤ ${GOALS.ratio.toFixed(1)}`, passMiss(ratio <= GOALS.ratio));
+      if (Number.isFinite(s.cpuMs) && s.cpuMs > 0) {
+        results.ratioCpu = round(c.cpuMs / s.cpuMs, 3);
+        row('(a) ratio ours / squawk, CPU time', (c.cpuMs / s.cpuMs).toFixed(2), 'info');
+      }
       if (fp && !fp.error) {
         results.ratioFreshProcess = round(fp.processWallMs / s.wallMs, 3);
         row('(a) ratio ours / squawk (fresh process)', (fp.processWallMs / s.wallMs).toFixed(2), 'info');
@@ -433,10 +485,11 @@ function fill(): void {
   if (f) row('(b) per-file analyze p50 / p99', `${f.p50Ms} ms / ${f.p99Ms} ms (max ${f.maxMs} ms)`);
   if (e && !e.error) {
     row('(c) 2,000-statement migration', `${e.statements} statements, ${e.lines} lines, ${e.kilobytes} KB; first analyze ${e.firstAnalyzeMs} ms`);
-    row('(c) re-analysis after an edit p50', `${e.p50Ms} ms (${e.edits} edits)`);
+    row('(c) re-analysis after an edit p50', `${e.p50Ms} ms (${e.edits} edits; CPU p50 ${e.cpuP50Ms} ms, p99 ${e.cpuP99Ms} ms)`);
     row('(c) re-analysis after an edit p99', `${e.p99Ms} ms`, `≤ ${GOALS.editP99Ms} ms`, passMiss(e.p99Ms <= GOALS.editP99Ms));
     const b = e.breakdownMedianMs;
     row('(c) breakdown (medians)', `split ${b.splitMs} ms; split + cached parse ${b.splitAndCachedParseMs} ms; analyze without rules ${b.analyzeWithoutRulesMs} ms; with rules ${b.analyzeMs} ms`);
+    if (e.perRuleMsOnThisDocument?.length) row('(c) slowest rules on it (CPU ms, alone)', e.perRuleMsOnThisDocument.slice(0, 5).map((x: { rule: string; ms: number }) => `${x.rule} ${x.ms}`).join('; '));
   } else if (e?.error) row('(c) re-analysis after an edit', e.error, `≤ ${GOALS.editP99Ms} ms`, 'n/a');
   if (d && !d.error) {
     row('(d) cold start: import+load+first analyze', `${d.importLoadAnalyzeMedianMs} ms median of ${d.runs} (import ${d.importMedianMs}, load ${d.loadParserMedianMs}, analyze ${d.firstAnalyzeMedianMs})`,
@@ -445,7 +498,11 @@ function fill(): void {
     row('(d) cold start: total process wall', `${d.processWallMedianMs} ms (${round(d.processWallMedianMs - d.processStartToResultMedianMs)} ms after the result, until exit)`);
     row('(d) cold start: build used', d.build);
     if (d.liftoffOnly) row('(d) same with node --liftoff-only', `total process wall ${d.liftoffOnly.processWallMedianMs} ms; import+load+first analyze ${d.liftoffOnly.importLoadAnalyzeMedianMs} ms`);
-    if (d.cliProcessWallMedianMs !== undefined) row('(d) dist/cli.js process wall, small file', `${d.cliProcessWallMedianMs} ms`);
+    if (d.cli?.error) row(`(d) ${d.cli.bundle}`, `error: ${d.cli.error}`);
+    else if (d.cli) {
+      row(`(d) ${d.cli.bundle}: require + lint one file`, `${d.cli.requireRunLintMedianMs} ms median of ${d.cli.runs} (require ${d.cli.requireMedianMs} ms), in a fresh node`);
+      if (d.cli.binProcessWallMedianMs !== undefined) row('(d) bin/pg-preflight.js lint, process wall', `${d.cli.binProcessWallMedianMs} ms`);
+    }
     if (s?.smallFileProcessWallMedianMs !== undefined) row('(d) squawk process wall, small file', `${s.smallFileProcessWallMedianMs} ms`);
   } else if (d?.error) row('(d) cold start', `error: ${d.error}`, `≤ ${GOALS.coldStartMs} ms`, 'n/a');
   if (m) row('(e) peak memory, corpus run', `max RSS ${m.maxRssMB} MB (sampled peak ${m.rssPeakSampledMB} MB, before ${m.rssBeforeMB} MB)`);
@@ -462,7 +519,10 @@ function printTable(): void {
 }
 
 async function main(): Promise<void> {
-  console.log(`pg-preflight bench${QUICK ? ' (--quick)' : ''}: node ${process.version}, ${os.cpus().length} CPUs, ${allRules.length} rules\n`);
+  const load = os.loadavg()[0];
+  console.log(`pg-preflight bench${QUICK ? ' (--quick)' : ''}: node ${process.version}, ${os.cpus().length} CPUs, ${allRules.length} rules, load average ${load.toFixed(2)}`);
+  if (load > os.cpus().length * 0.75) console.log('note: the machine is busy; wall times are inflated (CPU times are shown beside them)');
+  console.log('');
   let run: CorpusRun | undefined;
   try { run = await corpusInProcess(); } catch (err) { results.corpus = { error: errorText(err) }; }
   if (run) {

@@ -147,12 +147,17 @@ export function analyze(sql: string, options: AnalyzeOptions = {}): AnalysisResu
   const rules = activeRules(options, pgVersion, fileIgnores);
   let explicitDepth = 0;
   let txnCounter = 0;
-  let currentTxn = implicitActive ? txnCounter++ : -1;
+  // Multi-statement runners: the whole query string is one implicit block, and after a COMMIT the remaining statements
+  // start a new one (PostgreSQL's simple-query protocol). File runners wrap the file once.
   let implicitOpen = implicitActive;
+  let currentTxn = implicitActive ? txnCounter++ : -1;
   let lockTimeout: string | null = options.assumeLockTimeout ? 'runner' : null;
   let statementTimeout: string | null = options.assumeStatementTimeout ? 'runner' : null;
   let localLock: string | null | undefined;
   let localStmt: string | null | undefined;
+  // Session settings as they were when the current transaction began: ROLLBACK restores them.
+  let savedLock = lockTimeout;
+  let savedStmt = statementTimeout;
 
   for (let i = 0; i < raws.length; i++) {
     const raw = raws[i];
@@ -167,8 +172,11 @@ export function analyze(sql: string, options: AnalyzeOptions = {}): AnalysisResu
     // Transaction state *while this statement runs*.
     const tc = effects.transaction;
     if (tc === 'begin') {
-      if (explicitDepth === 0 && !implicitOpen) currentTxn = txnCounter++;
+      if (explicitDepth === 0 && !implicitOpen) { currentTxn = txnCounter++; savedLock = lockTimeout; savedStmt = statementTimeout; }
       explicitDepth++;
+    } else if (currentTxn < 0 && implicit === 'multi-statement' && implicitActive && !tc) {
+      // A statement after COMMIT in a multi-statement string opens the next implicit block.
+      implicitOpen = true; currentTxn = txnCounter++; savedLock = lockTimeout; savedStmt = statementTimeout;
     }
     const inTransaction = explicitDepth > 0 || implicitOpen;
     const info: StatementInfo = {
@@ -179,8 +187,8 @@ export function analyze(sql: string, options: AnalyzeOptions = {}): AnalysisResu
       end: raw.end,
       range: lines.range(raw.start, raw.end),
       node: raw.node,
-      inTransaction: tc === 'commit' || tc === 'rollback' ? true : inTransaction,
-      transactionId: inTransaction ? currentTxn : -1,
+      inTransaction: tc === 'commit' || tc === 'rollback' ? currentTxn >= 0 : inTransaction,
+      transactionId: inTransaction || tc === 'commit' || tc === 'rollback' ? currentTxn : -1,
       implicitTransaction: implicitOpen && explicitDepth === (tc === 'begin' ? 1 : 0),
       locks: effects.locks,
       rewritesTable: effects.rewrites.some((r) => { const k = schema.get(r)?.kind; return k !== 'index' && k !== 'partitioned index'; }),
@@ -210,17 +218,24 @@ export function analyze(sql: string, options: AnalyzeOptions = {}): AnalysisResu
       const { name, value, local } = effects.setting;
       const inTxn = explicitDepth > 0 || implicitOpen;
       if (name === 'lock_timeout' || name === 'all') {
-        if (local && inTxn) localLock = name === 'all' ? null : value; else if (!local) { lockTimeout = value; localLock = undefined; }
+        if (local && inTxn) localLock = name === 'all' ? null : value; else if (!local) { lockTimeout = name === 'all' ? null : value; localLock = undefined; }
       }
       if (name === 'statement_timeout' || name === 'all') {
-        if (local && inTxn) localStmt = name === 'all' ? null : value; else if (!local) { statementTimeout = value; localStmt = undefined; }
+        if (local && inTxn) localStmt = name === 'all' ? null : value; else if (!local) { statementTimeout = name === 'all' ? null : value; localStmt = undefined; }
       }
     }
     if (tc === 'commit' || tc === 'rollback' || tc === 'prepare') {
-      if (explicitDepth > 0) explicitDepth = 0;
-      else if (implicitOpen) implicitOpen = false;
-      if (!implicitOpen) currentTxn = -1;
+      if (tc === 'rollback') { lockTimeout = savedLock; statementTimeout = savedStmt; }
       localLock = undefined; localStmt = undefined;
+      const chain = !!(raw.node.TransactionStmt as Node | undefined)?.chain;
+      if (chain) {
+        // COMMIT AND CHAIN / ROLLBACK AND CHAIN: a new transaction of the same kind starts at once.
+        currentTxn = txnCounter++; savedLock = lockTimeout; savedStmt = statementTimeout;
+      } else {
+        explicitDepth = 0;
+        implicitOpen = false;
+        currentTxn = -1;
+      }
     }
   }
   file.endsInTransaction = explicitDepth > 0;
@@ -306,8 +321,9 @@ function problem(r: { ok: false; message: string; offset?: number }, start: numb
   let to = end;
   if (r.offset !== undefined) {
     from = Math.min(end, start + r.offset);
-    const nl = lines.text.indexOf('\n', from);
-    to = Math.max(from, Math.min(end, nl < 0 ? end : nl));
+    let nl = from;
+    while (nl < end) { const c = lines.text.charCodeAt(nl); if (c === 10 || c === 13) break; nl++; }
+    to = Math.max(from, Math.min(end, nl));
     if (to === from && from > start) from = Math.max(start, from - 1);
   }
   const message = unterminated && /unterminated|end of input/i.test(r.message)
@@ -367,7 +383,7 @@ function makeFinding(rule: Rule<any>, messageId: string, st: StatementInfo, data
   const f: Finding = {
     ruleId: rule.id,
     messageId,
-    severity: severityOf(rule, options),
+    severity: options.rules?.[rule.id] && options.rules[rule.id] !== 'off' ? severityOf(rule, options) : opts?.severity ?? severityOf(rule, options),
     message: format(template, data),
     help: format(opts?.help ?? helpFor(rule, messageId), data),
     statementIndex: st.index,

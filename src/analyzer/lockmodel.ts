@@ -5,7 +5,7 @@
 import type { LockEffect, LockMode, RelKind } from './types.js';
 import type { Node } from './parse.js';
 import { stronger } from './locks.js';
-import { SchemaModel, typeOf, type ColumnInfo, collectRangeVars } from './schema.js';
+import { SchemaModel, typeOf, type ColumnInfo, collectRangeVars, isDefaultBound, schemaOf } from './schema.js';
 import { rangeVarName, stringList, qualifyList, qualify, isTempRangeVar } from './names.js';
 import { volatility } from './expressions.js';
 
@@ -89,11 +89,11 @@ function ensureKnown(b: EffectsBuilder, ctx: ModelContext, rel: string | undefin
   if (rel && !ctx.schema.has(rel)) b.unknown(`${rel} is not in the schema model: its indexes, partitions and columns are unknown`);
 }
 
-/** A relation and, unless ONLY was written, its partitions / inheritance children. */
+/** A relation and, unless ONLY was written, its partitions / inheritance children (libpg_query omits `inh` for ONLY). */
 function withChildren(ctx: ModelContext, rv: Node): string[] {
   const name = rangeVarName(rv);
   if (!name) return [];
-  return rv.inh === false ? [name] : [name, ...ctx.schema.descendants(name)];
+  return !rv.inh ? [name] : [name, ...ctx.schema.descendants(name)];
 }
 
 const HANDLERS: Record<string, Handler> = {
@@ -126,7 +126,7 @@ const HANDLERS: Record<string, Handler> = {
     const objtype: string = node.objtype;
     if (objtype === 'OBJECT_INDEX') return alterIndex(node, target, b, ctx);
     const isView = objtype === 'OBJECT_VIEW' || objtype === 'OBJECT_MATVIEW';
-    const recurse = node.relation.inh !== false;
+    const recurse = !!node.relation.inh;
     for (const c of node.cmds ?? []) {
       const cmd = c.AlterTableCmd;
       if (!cmd) continue;
@@ -151,7 +151,7 @@ const HANDLERS: Record<string, Handler> = {
     b.lock(table, mode, reason);
     b.e.buildsIndexOn.push(table);
     b.scan(table);
-    if (rel?.kind === 'partitioned table' && node.relation.inh !== false) {
+    if (rel?.kind === 'partitioned table' && node.relation.inh) {
       for (const p of ctx.schema.descendants(table)) { b.lock(p, mode, reason + ' on a partition', true); b.scan(p); }
     }
   },
@@ -162,11 +162,12 @@ const HANDLERS: Record<string, Handler> = {
       const parts = obj.List ? stringList(obj.List.items) : stringList([obj]);
       switch (type) {
         case 'OBJECT_TABLE': case 'OBJECT_VIEW': case 'OBJECT_MATVIEW': case 'OBJECT_SEQUENCE': case 'OBJECT_FOREIGN_TABLE':
-          dropRelation(qualifyList(parts), b, ctx, node.missing_ok, type);
+          dropRelation(qualifyList(parts), b, ctx, node.missing_ok, type, node.behavior === 'DROP_CASCADE');
           break;
         case 'OBJECT_INDEX': {
           const idxName = qualifyList(parts);
           const idx = ctx.schema.get(idxName);
+          if (node.concurrent) b.e.nonTransactional = true;
           if (!idx) { if (!node.missing_ok) b.unknown(`index ${idxName} is not in the schema model: the table it locks is unknown`); b.lock(idxName, node.concurrent ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', 'DROP INDEX', false, 'index'); break; }
           if (node.concurrent) {
             b.e.nonTransactional = true;
@@ -218,7 +219,7 @@ const HANDLERS: Record<string, Handler> = {
         break;
       case 'OBJECT_COLUMN': case 'OBJECT_TABCONSTRAINT': case 'OBJECT_TRIGGER': case 'OBJECT_POLICY': case 'OBJECT_RULE':
         ensureKnown(b, ctx, target);
-        if (node.renameType === 'OBJECT_COLUMN' && node.relation?.inh !== false && target) {
+        if (node.renameType === 'OBJECT_COLUMN' && node.relation?.inh && target) {
           for (const t of [target, ...ctx.schema.descendants(target)]) b.lock(t, 'AccessExclusiveLock', 'RENAME COLUMN', t !== target);
         } else {
           b.lock(target, 'AccessExclusiveLock', `RENAME ${String(node.renameType).slice(7).toLowerCase()}`);
@@ -237,7 +238,7 @@ const HANDLERS: Record<string, Handler> = {
       if (node.partbound) {
         b.lock(parent, 'AccessExclusiveLock', 'CREATE TABLE … PARTITION OF: the parent');
         const def = ctx.schema.get(parent ?? '')?.partitions.map((p) => ctx.schema.get(p)).find((p) => p?.isDefaultPartition);
-        if (def && !node.partbound.PartitionBoundSpec?.is_default) {
+        if (def && !isDefaultBound(node.partbound)) {
           b.lock(def.name, 'AccessExclusiveLock', 'the default partition is scanned for rows that belong to the new partition', true);
           b.scan(def.name);
         }
@@ -272,7 +273,7 @@ const HANDLERS: Record<string, Handler> = {
         b.lock(t, 'AccessExclusiveLock', 'TRUNCATE', t !== rangeVarName(r.RangeVar));
         b.rewriteWithIndexes(t, 'TRUNCATE gives every index new storage');
         if (node.behavior === 'DROP_CASCADE') {
-          for (const other of referencingTables(ctx.schema, t)) {
+          for (const other of referencingClosure(ctx.schema, t)) {
             b.lock(other, 'AccessExclusiveLock', 'TRUNCATE … CASCADE: a table that references it', true);
             b.rewriteWithIndexes(other, 'TRUNCATE … CASCADE');
           }
@@ -308,9 +309,12 @@ const HANDLERS: Record<string, Handler> = {
   },
 
   ReindexStmt(node, b, ctx) {
-    const concurrently = (node.params ?? []).some((p: Node) => String(p.DefElem?.defname).toLowerCase() === 'concurrently') || !!node.concurrent;
+    const concurrently = (node.params ?? []).some((p: Node) => String(p.DefElem?.defname).toLowerCase() === 'concurrently' && !isFalse(p.DefElem?.arg)) || !!node.concurrent;
     if (concurrently) b.e.nonTransactional = true;
     const kind: string = node.kind;
+    // REINDEX of a partitioned table or index processes each partition in its own transaction (14+).
+    const target = ctx.schema.get(rangeVarName(node.relation) ?? '');
+    if (ctx.pgVersion >= 14 && (target?.kind === 'partitioned table' || target?.kind === 'partitioned index')) b.e.nonTransactional = true;
     if (kind === 'REINDEX_OBJECT_INDEX') {
       const idxName = rangeVarName(node.relation);
       const idx = ctx.schema.get(idxName ?? '');
@@ -475,11 +479,33 @@ function referencingTables(schema: SchemaModel, table: string): string[] {
   return schema.relationNames().filter((r) => r !== table && (schema.get(r)?.constraints.some((c) => c.type === 'foreign key' && c.references === table) ?? false));
 }
 
+/** Every table that references `table` through foreign keys, transitively (what TRUNCATE … CASCADE empties). */
+function referencingClosure(schema: SchemaModel, table: string): string[] {
+  const seen = new Set<string>([table]);
+  const queue = [table];
+  const all = schema.relationNames();
+  while (queue.length) {
+    const cur = queue.shift()!;
+    for (const r of all) {
+      if (seen.has(r)) continue;
+      if (schema.get(r)?.constraints.some((c) => c.type === 'foreign key' && c.references === cur)) { seen.add(r); queue.push(r); }
+    }
+  }
+  seen.delete(table);
+  return [...seen];
+}
+
+function isFalse(arg: Node | undefined): boolean {
+  const v = arg?.Boolean?.boolval ?? arg?.String?.sval ?? arg?.A_Const?.sval?.sval ?? arg?.Integer?.ival;
+  if (arg?.Boolean) return !arg.Boolean.boolval;
+  return v === false || v === 'false' || v === 'off' || v === 0 || v === '0';
+}
+
 function sameKeys(a?: string[], b?: string[]): boolean {
   return !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
-function dropRelation(name: string, b: EffectsBuilder, ctx: ModelContext, missingOk: boolean, type: string): void {
+function dropRelation(name: string, b: EffectsBuilder, ctx: ModelContext, missingOk: boolean, type: string, cascade = false): void {
   const rel = ctx.schema.get(name);
   if (!rel) {
     if (!missingOk) b.unknown(`${name} is not in the schema model: what else it locks is unknown`);
@@ -492,6 +518,11 @@ function dropRelation(name: string, b: EffectsBuilder, ctx: ModelContext, missin
     if (v !== name) b.lock(v, 'AccessExclusiveLock', 'a partition is dropped with its table', true);
     for (const idx of ctx.schema.indexesOf(v)) b.lock(idx.name, 'AccessExclusiveLock', 'an index is dropped with its table', true);
     for (const s of ctx.schema.get(v)?.ownedSequences ?? []) b.lock(s, 'AccessExclusiveLock', 'an owned sequence is dropped with its table', true);
+    if (cascade) {
+      for (const other of referencingTables(ctx.schema, v)) {
+        if (!victims.includes(other)) b.lock(other, 'AccessExclusiveLock', 'DROP … CASCADE drops the foreign keys of tables that reference it', true);
+      }
+    }
     // Dropping a table drops its foreign keys, and with them the triggers on the referenced tables.
     for (const c of ctx.schema.get(v)?.constraints ?? []) {
       if (c.type === 'foreign key' && c.references && !victims.includes(c.references)) {
@@ -654,7 +685,7 @@ function alterTableCmd(cmd: Node, target: string, recurse: boolean, b: EffectsBu
       b.scan(child);
       for (const p of schema.descendants(child ?? '')) { b.lock(p, 'AccessExclusiveLock', 'a sub-partition of the attached table', true); b.scan(p); }
       const def = schema.get(target)?.partitions.map((p) => schema.get(p)).find((p) => p?.isDefaultPartition);
-      if (def && !cmd.def.PartitionCmd.bound?.PartitionBoundSpec?.is_default) {
+      if (def && !isDefaultBound(cmd.def.PartitionCmd.bound)) {
         b.lock(def.name, 'AccessExclusiveLock', 'the default partition is scanned for rows of the new bound', true);
         b.scan(def.name);
       }
@@ -723,12 +754,13 @@ function addConstraint(con: Node, target: string, all: string[], b: EffectsBuild
       const what = con.contype === 'CONSTR_PRIMARY' ? 'ADD PRIMARY KEY' : con.contype === 'CONSTR_UNIQUE' ? 'ADD UNIQUE' : 'ADD EXCLUDE';
       if (con.indexname) {
         lockAll('AccessExclusiveLock', `${what} USING INDEX`);
-        const idx = qualify(ctx.schema.get(target) ? target.split('.')[0] : 'public', con.indexname);
+        const idx = qualify(schemaOf(target), con.indexname);
         b.lock(idx, 'AccessExclusiveLock', 'the index is renamed to the constraint', true);
         // A primary key on nullable columns must still check every row for NULLs.
         if (con.contype === 'CONSTR_PRIMARY') {
           const cols = ctx.schema.get(idx)?.keyColumns ?? [];
-          if (cols.some((c) => !ctx.schema.column(target, c)?.notNull)) for (const t of all) b.scan(t);
+          const proven = (c: string) => ctx.pgVersion >= 12 && (ctx.schema.get(target)?.constraints.some((k) => k.type === 'check' && k.validated && k.provesNotNull === c) ?? false);
+          if (cols.some((c) => !ctx.schema.column(target, c)?.notNull && !proven(c))) for (const t of all) b.scan(t);
         }
         break;
       }
@@ -778,7 +810,8 @@ export function addColumnAnalysis(def: Node, ctx: { pgVersion: number }): AddCol
   const buildsIndex = cons.some((c) => c.contype === 'CONSTR_PRIMARY' || c.contype === 'CONSTR_UNIQUE');
   const references = cons.filter((c) => c.contype === 'CONSTR_FOREIGN').map((c) => rangeVarName(c.pktable)).filter((x): x is string => !!x);
   // NOT NULL without a default, a CHECK, or a domain type: the new column's value is checked for every row.
-  const scans = !rewrites && ((notNull && !dflt) || cons.some((c) => c.contype === 'CONSTR_CHECK') || references.length > 0);
+  // A new column without a default is NULL in every row: a foreign key on it has nothing to check.
+  const scans = !rewrites && ((notNull && !dflt) || cons.some((c) => c.contype === 'CONSTR_CHECK') || (references.length > 0 && !!dflt));
   return { rewrites, scans, buildsIndex, references, defaultVolatility: v, generated, identity, serial, notNull, hasDefault: !!dflt || serial || identity };
 }
 

@@ -1,7 +1,7 @@
 // The PostgreSQL parser (libpg_query, PostgreSQL 18 grammar, compiled to WASM). `loadParser()` must be awaited once;
 // afterwards parsing is synchronous. See docs/decisions/0001-parser.md for why this parser.
 import { loadModule, parseSync } from 'libpg-query';
-import { ByteOffsets } from './text.js';
+import { codePointToUtf16Offset } from './text.js';
 
 export type Node = Record<string, any>;
 
@@ -49,7 +49,8 @@ function parseUncached(text: string): ParseOutcome {
   } catch (err: any) {
     const message = String(err?.sqlDetails?.message ?? err?.message ?? err).split('\n')[0];
     const cursor = err?.sqlDetails?.cursorPosition;
-    const offset = typeof cursor === 'number' && cursor >= 0 ? new ByteOffsets(text).toUtf16(cursor) : undefined;
+    // libpg_query's cursor position counts characters (code points), 0-based.
+    const offset = typeof cursor === 'number' && cursor >= 0 ? codePointToUtf16Offset(text, cursor) : undefined;
     return { ok: false, message, offset };
   }
 }

@@ -33,6 +33,8 @@ export interface ReportOptions {
   fix?: Fix;
   /** Overrides the rule's help text for this finding. */
   help?: string;
+  /** Overrides the rule's severity for this finding (only when the configuration does not set one). */
+  severity?: Severity;
 }
 
 export interface RuleContext<M extends string> {

@@ -62,6 +62,7 @@ export interface RelationInfo {
   /** True when created by the migration being analysed (not by the schema dump or an earlier migration). */
   createdInMigration: boolean;
   unlogged?: boolean;
+  temporary?: boolean;
 }
 
 export interface TypeInfo { name: string; kind: 'enum' | 'domain' | 'composite' | 'other'; values?: string[]; hasCheck?: boolean; createdInMigration: boolean }
@@ -248,23 +249,26 @@ export class SchemaModel {
   }
 
   private applyCreateTable(node: Node): void {
-    if (isTempRangeVar(node.relation)) return;
     const name = rangeVarName(node.relation);
     if (!name) return;
     if (node.if_not_exists && this.has(name)) return;
     const rel = this.newRel(name, node.partspec ? 'partitioned table' : 'table', {
       unlogged: node.relation?.relpersistence === 'u',
+      temporary: isTempRangeVar(node.relation),
+      // A temporary table only ever exists in the session that runs the migration.
+      ...(isTempRangeVar(node.relation) ? { createdInMigration: true } : {}),
     });
     this.put(rel);
     const parentName = node.inhRelations?.length ? rangeVarName(node.inhRelations[0].RangeVar) : undefined;
     if (parentName) {
       rel.parent = parentName;
-      rel.isDefaultPartition = !!node.partbound?.PartitionBoundSpec?.is_default;
+      rel.isDefaultPartition = isDefaultBound(node.partbound);
       const parent = this.mut(parentName);
       if (parent) {
         parent.partitions.push(name);
         if (node.partbound) {
           rel.columns = parent.columns.map((c) => ({ ...c }));
+          rel.constraints.push(...parent.constraints.filter((c) => c.type === 'check' || c.type === 'not null').map((c) => ({ ...c })));
           // A partition gets a copy of each partitioned index of its parent.
           for (const idx of this.indexesOf(parentName)) {
             this.addIndex(qualify(schemaOf(name), `${relName(name)}_${idx.keyColumns?.join('_') ?? 'idx'}_idx`), name, idx.keyColumns ?? [], !!idx.unique, false, !!idx.partial);
@@ -365,6 +369,11 @@ export class SchemaModel {
         return;
       }
       case 'CONSTR_NOTNULL': {
+        // PostgreSQL 18: NOT NULL … NOT VALID records the constraint without making the column NOT NULL yet.
+        if (c.skip_validation) {
+          rel.constraints.push({ name: c.conname ?? `${tname}_${keys.join('_')}_not_null`, type: 'not null', validated: false, columns: keys });
+          return;
+        }
         for (const k of keys) { const col = rel.columns.find((x) => x.name === k); if (col) col.notNull = true; }
         return;
       }
@@ -509,8 +518,24 @@ export class SchemaModel {
         case 'AT_SetNotNull': { const col = rel.columns.find((x) => x.name === cmd.name); if (col) col.notNull = true; break; }
         case 'AT_DropNotNull': { const col = rel.columns.find((x) => x.name === cmd.name); if (col) col.notNull = false; break; }
         case 'AT_ColumnDefault': { const col = rel.columns.find((x) => x.name === cmd.name); if (col) col.hasDefault = !!cmd.def; break; }
-        case 'AT_AddConstraint': if (cmd.def?.Constraint) this.addConstraint(table, cmd.def.Constraint); break;
-        case 'AT_ValidateConstraint': { const con = rel.constraints.find((x) => x.name === cmd.name); if (con) con.validated = true; break; }
+        case 'AT_AddConstraint': {
+          const con = cmd.def?.Constraint;
+          if (!con) break;
+          this.addConstraint(table, con);
+          // CHECK and NOT NULL constraints reach every partition (unless ONLY).
+          if ((con.contype === 'CONSTR_CHECK' || con.contype === 'CONSTR_NOTNULL') && node.relation.inh) {
+            for (const p of this.descendants(table)) this.addConstraint(p, con);
+          }
+          break;
+        }
+        case 'AT_ValidateConstraint': {
+          const con = rel.constraints.find((x) => x.name === cmd.name);
+          if (con) {
+            con.validated = true;
+            if (con.type === 'not null') for (const k of con.columns) { const col = rel.columns.find((x) => x.name === k); if (col) col.notNull = true; }
+          }
+          break;
+        }
         case 'AT_DropConstraint': {
           const con = rel.constraints.find((x) => x.name === cmd.name);
           rel.constraints = rel.constraints.filter((x) => x.name !== cmd.name);
@@ -521,7 +546,7 @@ export class SchemaModel {
           const child = rangeVarName(cmd.def?.PartitionCmd?.name);
           if (child) {
             const ch = this.mut(child);
-            if (ch) { ch.parent = table; ch.isDefaultPartition = !!cmd.def.PartitionCmd.bound?.PartitionBoundSpec?.is_default; }
+            if (ch) { ch.parent = table; ch.isDefaultPartition = isDefaultBound(cmd.def.PartitionCmd.bound); }
             if (!rel.partitions.includes(child)) rel.partitions.push(child);
           }
           break;
@@ -583,6 +608,11 @@ const ALIASES: Record<string, string> = {
   char: 'bpchar', real: 'float4', 'double precision': 'float8', boolean: 'bool', decimal: 'numeric',
   timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', serial4: 'serial', serial8: 'bigserial', serial2: 'smallserial',
 };
+
+/** libpg_query gives a partition bound as a bare PartitionBoundSpec object. */
+export function isDefaultBound(bound: Node | undefined): boolean {
+  return !!(bound?.is_default ?? bound?.PartitionBoundSpec?.is_default);
+}
 
 /** For CHECK (col IS NOT NULL): the column name. */
 function isNotNullCheck(expr: Node | undefined): string | undefined {

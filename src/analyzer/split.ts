@@ -67,8 +67,10 @@ export function splitStatements(sql: string): Piece[] {
     if (isSpace(c)) { i++; continue; }
     // -- line comment
     if (c === Ch.Minus && sql.charCodeAt(i + 1) === Ch.Minus) {
-      const nl = sql.indexOf('\n', i);
-      i = nl < 0 ? n : nl + 1;
+      // PostgreSQL's lexer ends a comment at \n or \r.
+      let j = i + 2;
+      while (j < n) { const d = sql.charCodeAt(j); if (d === Ch.Nl || d === Ch.Cr) break; j++; }
+      i = j;
       continue;
     }
     // /* nested */ comment
@@ -86,7 +88,9 @@ export function splitStatements(sql: string): Piece[] {
       continue;
     }
     if (c === Ch.Semi) {
-      if (atomicDepth > 0 || start < 0) {
+      // Inside BEGIN ATOMIC … END or parentheses (CREATE RULE … DO (a; b)) a semicolon does not end the statement,
+      // as in psql. An unclosed parenthesis is recovered from by analyze()'s re-split at statement keywords.
+      if (atomicDepth > 0 || parenDepth > 0 || start < 0) {
         if (start < 0) { i++; leadingStart = i; continue; }
         mark(i, i + 1); i++; continue;
       }

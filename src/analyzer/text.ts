@@ -4,9 +4,18 @@ import type { Position, Range } from './types.js';
 export class LineIndex {
   private readonly lineStarts: number[];
   constructor(readonly text: string) {
+    // Line breaks are \n, \r\n and a lone \r, as in VS Code and the LSP.
     const starts = [0];
-    let i = text.indexOf('\n');
-    while (i >= 0) { starts.push(i + 1); i = text.indexOf('\n', i + 1); }
+    if (text.includes('\r')) {
+      for (let i = 0; i < text.length; i++) {
+        const c = text.charCodeAt(i);
+        if (c === 10) starts.push(i + 1);
+        else if (c === 13) { if (text.charCodeAt(i + 1) === 10) i++; starts.push(i + 1); }
+      }
+    } else {
+      let i = text.indexOf('\n');
+      while (i >= 0) { starts.push(i + 1); i = text.indexOf('\n', i + 1); }
+    }
     this.lineStarts = starts;
   }
   position(offset: number): Position {
@@ -25,6 +34,16 @@ export class LineIndex {
     if (pos.line >= this.lineStarts.length) return this.text.length;
     return Math.min(this.text.length, this.lineStarts[Math.max(0, pos.line)] + Math.max(0, pos.character));
   }
+}
+
+/** Converts a code-point offset into s to a UTF-16 offset (surrogate pairs count as one code point). */
+export function codePointToUtf16Offset(s: string, cp: number): number {
+  let i = 0;
+  for (let n = 0; n < cp && i < s.length; n++) {
+    const c = s.charCodeAt(i);
+    i += c >= 0xd800 && c <= 0xdbff && i + 1 < s.length ? 2 : 1;
+  }
+  return Math.min(i, s.length);
 }
 
 /** True when every character of s is ASCII, so UTF-8 byte offsets equal UTF-16 offsets. */

@@ -515,7 +515,12 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
       while (Date.now() < deadline && !exited) {
         const c = new pg.Client({ host: '127.0.0.1', port, user: superuser, database: 'postgres', connectionTimeoutMillis: 1000 });
         c.on('error', () => undefined);
-        try { await c.connect(); await c.query('select 1'); ready = true; } catch { /* starting up */ }
+        try {
+          await c.connect();
+          // the port may belong to another server (a clash): make sure this is ours
+          const dd = (await c.query("SELECT current_setting('data_directory') AS d")).rows[0].d as string;
+          if (dd === dataDir || fs.realpathSync(dd) === fs.realpathSync(dataDir)) ready = true;
+        } catch { /* starting up */ }
         await c.end().catch(() => undefined);
         if (ready) break;
         await sleep(30);

@@ -144,13 +144,14 @@ function lintWorkspace(ctx: Ctx): Handler {
         progress.report({ message: vscode.workspace.asRelativePath(folder), increment: step });
         for (const l of project.lintOnDisk(uris.map((u) => u.fsPath))) {
           const uri = vscode.Uri.file(l.path);
+          outcome.files++;
           if (open.has(uri.toString())) {
+            // An open document keeps its live diagnostics (its buffer may differ from the disk).
             outcome.skippedOpen++;
             const doc = vscode.workspace.textDocuments.find((d) => d.uri.toString() === uri.toString());
             if (doc) void linter.lintSoon(doc);
             continue;
           }
-          outcome.files++;
           let diagnostics: vscode.Diagnostic[] = [];
           if (l.result) {
             diagnostics = toDiagnostics(l.result);
@@ -201,7 +202,8 @@ function showRuleDocs(ctx: Ctx): Handler {
       return { ruleId, opened: 'bundled', uri: bundled.toString() };
     }
     const url = vscode.Uri.parse(docsUrl(ruleId));
-    await vscode.env.openExternal(url);
+    // Not awaited: VS Code may first ask whether to open an external site, and the answer can take a while.
+    void vscode.env.openExternal(url);
     return { ruleId, opened: 'url', uri: url.toString() };
   };
 }

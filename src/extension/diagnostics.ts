@@ -22,8 +22,10 @@ export interface Linted {
   /** A problem that stopped linting altogether: an invalid .pgpreflight.json, an unreadable schema dump. */
   error?: string;
   excluded?: boolean;
-  /** Milliseconds of our own work: analysis plus building diagnostics. */
+  /** Milliseconds of our own work: analysis plus building and publishing diagnostics. */
   ms: number;
+  /** Of which analysis (analyze() over the cached schema base, or building that base first). */
+  analyzeMs: number;
 }
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
@@ -98,10 +100,15 @@ export class Linter implements vscode.Disposable {
   get engineLoaded(): boolean { return this.engine !== undefined; }
 
   /** Loads the engine (and the WASM parser) once, on first use. */
+  /** How long loading the engine took (module evaluation and the WASM parser), once it has loaded. */
+  engineLoadMs: number | undefined;
+
   loadEngine(): Promise<Engine> {
     this.loading ??= (async () => {
+      const t0 = performance.now();
       const engine = await import('./engine.js');
       await engine.ready();
+      this.engineLoadMs = performance.now() - t0;
       this.project = new engine.Project();
       this.engine = engine;
       return engine;
@@ -115,13 +122,17 @@ export class Linter implements vscode.Disposable {
     return this.linted.get(doc.uri.toString());
   }
 
-  /** The analysis of the document as it is now: lints first when the last one is stale or missing. */
+  /**
+   * The analysis of the document as it is now. A lint already scheduled (typing) is awaited rather than run early, so
+   * CodeLens and hover requests never add lints between keystrokes; otherwise a stale or missing analysis is redone.
+   */
   async current(doc: vscode.TextDocument): Promise<Linted | undefined> {
     if (!isSqlDocument(doc)) return undefined;
-    const hit = this.linted.get(doc.uri.toString());
+    const key = doc.uri.toString();
+    const hit = this.linted.get(key);
     if (hit && hit.version === doc.version) return hit;
-    if (!this.engine) await this.loadEngine();
-    return this.lintNow(doc);
+    if (this.timers.has(key)) return this.whenLinted(doc.uri, doc.version);
+    return this.lintSoon(doc);
   }
 
   /** Schedules a lint after the debounce delay (a keystroke). */
@@ -134,8 +145,8 @@ export class Linter implements vscode.Disposable {
     this.timers.set(key, setTimeout(() => { this.timers.delete(key); void this.lintSoon(doc); }, delay));
   }
 
-  /** Lints as soon as the engine is loaded (an opened or saved document). */
-  async lintSoon(doc: vscode.TextDocument): Promise<Linted | undefined> {
+  /** Lints as soon as the engine is loaded (an opened or saved document); `force` even when this version was linted. */
+  async lintSoon(doc: vscode.TextDocument, force = false): Promise<Linted | undefined> {
     if (!isSqlDocument(doc) || doc.isClosed) return undefined;
     try {
       if (!this.engine) await this.loadEngine();
@@ -144,6 +155,9 @@ export class Linter implements vscode.Disposable {
       return undefined;
     }
     if (doc.isClosed) return undefined;
+    // Several callers may have waited for the engine: lint each version once.
+    const hit = this.linted.get(doc.uri.toString());
+    if (!force && hit && hit.version === doc.version) return hit;
     return this.lintNow(doc);
   }
 
@@ -153,7 +167,7 @@ export class Linter implements vscode.Disposable {
     const pending = this.timers.get(key);
     if (pending) { clearTimeout(pending); this.timers.delete(key); }
     const t0 = performance.now();
-    const linted: Linted = { uri: key, version: doc.version, ms: 0 };
+    const linted: Linted = { uri: key, version: doc.version, ms: 0, analyzeMs: 0 };
     const project = this.project!;
     const path = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
     const dir = path ? dirname(path) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -166,6 +180,7 @@ export class Linter implements vscode.Disposable {
     } else {
       try {
         linted.result = project.lint(doc.getText(), path, config.loaded);
+        linted.analyzeMs = performance.now() - t0;
         diagnostics = toDiagnostics(linted.result);
       } catch (e) {
         // The analyzer never throws on SQL; what reaches here is a project problem such as an unreadable dump.
@@ -210,7 +225,7 @@ export class Linter implements vscode.Disposable {
   /** Re-lints every open SQL document (settings, config or schema changed). */
   relintOpen(): void {
     for (const doc of vscode.workspace.textDocuments) {
-      if (isSqlDocument(doc)) void this.lintSoon(doc);
+      if (isSqlDocument(doc)) void this.lintSoon(doc, true);
     }
   }
 

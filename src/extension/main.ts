@@ -19,6 +19,8 @@ export interface PgPreflightApi {
   /** Milliseconds spent in activate(), and since this module started evaluating. */
   activation: { activateMs: number; sinceModuleLoadMs: number };
   engineLoaded(): boolean;
+  /** Milliseconds it took to load the engine (rules and the WASM parser), once loaded. */
+  engineLoadMs(): number | undefined;
   whenLinted(uri: vscode.Uri, version: number): Promise<Linted>;
   onDidLint: vscode.Event<Linted>;
   lastLint(uri: vscode.Uri): Linted | undefined;
@@ -36,6 +38,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PgPref
     return {
       activation: { activateMs, sinceModuleLoadMs: performance.now() - moduleLoadedAt },
       engineLoaded: () => ctx.linter.engineLoaded,
+      engineLoadMs: () => ctx.linter.engineLoadMs,
       whenLinted: (uri, version) => ctx.linter.whenLinted(uri, version),
       onDidLint: ctx.linter.onDidLint,
       lastLint: (uri) => ctx.linter.last({ uri }),
@@ -90,8 +93,11 @@ function setup(ctx: Ctx): void {
     }),
     vscode.workspace.onDidSaveTextDocument((doc) => { if (isSqlDocument(doc)) void linter.lintSoon(doc); }),
     vscode.workspace.onDidCloseTextDocument((doc) => linter.forget(doc)),
-    vscode.window.onDidChangeActiveTextEditor(() => ctx.updateStatus()),
+    // VS Code shows a document's cached lenses while it asks again; after switching editors or a re-lint that no edit
+    // caused (config, schema, history), ask it to fetch ours anew so no stale marker stays up.
+    vscode.window.onDidChangeActiveTextEditor(() => { ctx.updateStatus(); lenses.refresh(); }),
     linter.onDidLint((l) => {
+      lenses.refresh();
       if (vscode.window.activeTextEditor?.document.uri.toString() === l.uri) ctx.updateStatus();
       if (l.error) ctx.showErrorOnce(`pg-preflight: ${l.error}`);
     }),

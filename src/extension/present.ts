@@ -29,7 +29,8 @@ export function lensText(st: StatementInfo): string | undefined {
   const parts: string[] = [];
   if (locks.length > 0) {
     const top = locks[0];
-    const more = new Set(locks.slice(1).map((l) => l.relation).filter((r) => r !== top.relation)).size;
+    // Indexes locked along with their table (rebuilt, or checked) are part of the same story: count other tables.
+    const more = new Set(locks.slice(1).filter((l) => l.relkind !== 'index' && l.relkind !== 'partitioned index').map((l) => l.relation).filter((r) => r !== top.relation)).size;
     parts.push(`${top.mode} on ${top.relation}${more ? ` (+${more} more)` : ''}`);
     parts.push(`blocks ${describeBlocks(top.mode)}`);
   } else if (st.locks.length > 0 && (st.rewritesTable || st.scansTable)) {

@@ -83,6 +83,16 @@ export function targetPassword(t: Target): string | undefined {
   return (t as Target & { [PASSWORD]?: string })[PASSWORD];
 }
 
+/**
+ * The literal strings to scrub from messages about this target: its password, unless it equals the user, database or
+ * host name (scrubbing those would garble every message while hiding nothing).
+ */
+export function secretsOf(t: Target | undefined): string[] {
+  const p = t ? targetPassword(t) : undefined;
+  if (!t || !p || [t.user, t.database, t.host].includes(p)) return [];
+  return [p];
+}
+
 function setPassword(t: Target, password: string | undefined): void {
   Object.defineProperty(t, PASSWORD, { value: password, enumerable: false, writable: false });
 }
@@ -364,8 +374,7 @@ export function resolveTarget(input: TargetInput, cenv: ConnectionEnv = defaultE
 
   const sslRaw = input.sslmode ?? pick('sslmode')?.value ?? 'prefer';
   if (!isSslMode(sslRaw)) throw new TargetError(`invalid sslmode "${sslRaw}" (one of ${SSL_MODES.join(', ')})`);
-  const sslmode: SslMode = host.startsWith('/') && sslRaw !== 'disable' && sslRaw !== 'allow' && sslRaw !== 'prefer'
-    ? sslRaw : sslRaw;
+  const sslmode: SslMode = sslRaw;
 
   const timeoutRaw = pick('connect_timeout')?.value;
   let connectTimeoutSeconds = 10;
@@ -434,7 +443,8 @@ export type TlsAttempt = false | pg.ClientConfig['ssl'];
 export function tlsAttempts(t: Target, cenv: ConnectionEnv = defaultEnv()): TlsAttempt[] {
   const home = cenv.homeDir ?? cenv.env.HOME ?? os.homedir();
   const readFile = cenv.readFile ?? readFileDefault;
-  if (t.sslmode === 'disable') return [false];
+  // libpq never uses TLS on a Unix-domain socket, whatever sslmode says.
+  if (t.sslmode === 'disable' || t.host.startsWith('/')) return [false];
   const defaultRoot = path.join(home, '.postgresql', 'root.crt');
   const rootPath = t.sslrootcert ?? defaultRoot;
   const rootText = rootPath === 'system' ? undefined : readFile(rootPath);
@@ -515,8 +525,7 @@ function quoteIdent(s: string): string {
 export function describeError(err: unknown, t: Target | undefined, phase: 'connect' | 'query' = 'connect'): InspectorError {
   const e = (err ?? {}) as PgLikeError & { errno?: number };
   const raw = String(e.message ?? err ?? 'unknown error');
-  const secrets = t ? [targetPassword(t)] : [];
-  const r = (s: string) => redact(s, secrets);
+  const r = (s: string) => redact(s, secretsOf(t));
   const at = t ? where(t) : 'the server';
   const mk = (code: ErrorCode, message: string, extra: Partial<InspectorError> = {}): InspectorError => ({
     code, message: r(message), ...(extra.detail ? { detail: r(extra.detail) } : {}), ...(e.code && /^[0-9A-Z]{5}$/.test(e.code) ? { sqlState: e.code } : {}),
@@ -658,8 +667,16 @@ async function connectOnce(target: Target, ssl: TlsAttempt, viaStartup: boolean,
     const conn: Connection = {
       client: {
         query: async <R>(text: string, values?: unknown[]) => {
-          const res = await client.query(text, values as unknown[]);
-          return { rows: res.rows as R[] };
+          try {
+            const res = await client.query(text, values as unknown[]);
+            return { rows: res.rows as R[] };
+          } catch (e) {
+            // No SQLSTATE: the socket broke or the client-side timeout fired while the server may still be busy with
+            // the query. Either way this connection is done; the session opens a new one next time.
+            const code = (e as { code?: string })?.code;
+            if (!code || !/^[0-9A-Z]{5}$/.test(code) || /^(08|57P0)/.test(code)) broken = true;
+            throw e;
+          }
         },
       },
       target,

@@ -19,13 +19,15 @@ export interface CatalogEntry {
   maxVersion?: number;
   setup?: string;
   nonTransactional?: boolean;
+  /** non-transactional only: tables whose relations (with partitions, children and indexes) are held by blocker
+   *  sessions so that the statement's first lock request on each is seen while it waits */
+  family?: string[];
+  /** non-transactional only: SQL run in an open transaction of another session that the statement has to wait for */
   blocker?: string;
   note?: string;
 }
 
 const LOCK_MODES_SQL = ['ACCESS SHARE', 'ROW SHARE', 'ROW EXCLUSIVE', 'SHARE UPDATE EXCLUSIVE', 'SHARE', 'SHARE ROW EXCLUSIVE', 'EXCLUSIVE', 'ACCESS EXCLUSIVE'];
-
-const WRITER_ON = (table: string, col = 'id') => `UPDATE ${table} SET ${col} = ${col} WHERE false`;
 
 export const LOCK_CATALOG: CatalogEntry[] = [
   // ---- ALTER TABLE … ADD COLUMN ----------------------------------------------------------------------------------
@@ -73,11 +75,11 @@ export const LOCK_CATALOG: CatalogEntry[] = [
   { id: 'alter-column-type-text-to-int-using', sql: 'ALTER TABLE articles ALTER COLUMN legacy_code TYPE integer USING legacy_code::integer' },
   { id: 'alter-column-type-timestamp-to-timestamptz-utc', sql: 'ALTER TABLE articles ALTER COLUMN published_at TYPE timestamptz', setup: "SET LOCAL TimeZone = 'UTC'", note: 'no rewrite when the session time zone is UTC (PG 12+)' },
   { id: 'alter-column-type-timestamp-to-timestamptz-berlin', sql: 'ALTER TABLE articles ALTER COLUMN published_at TYPE timestamptz', setup: "SET LOCAL TimeZone = 'Europe/Berlin'" },
-  { id: 'alter-column-type-jsonb-to-json', sql: 'ALTER TABLE articles ALTER COLUMN metadata TYPE json' },
+  { id: 'alter-column-type-jsonb-to-json', sql: 'ALTER TABLE audit_log ALTER COLUMN payload TYPE json' },
   { id: 'alter-column-type-fk-column', sql: 'ALTER TABLE comments ALTER COLUMN article_id TYPE integer' },
   { id: 'alter-column-type-referenced-pk', sql: 'ALTER TABLE authors ALTER COLUMN id TYPE bigint' },
   { id: 'alter-column-type-partitioned', sql: 'ALTER TABLE events ALTER COLUMN id TYPE bigint' },
-  { id: 'alter-column-type-partitioned-text', sql: 'ALTER TABLE events ALTER COLUMN kind TYPE varchar(20)' },
+  { id: 'alter-column-type-partitioned-unindexed', sql: 'ALTER TABLE events ALTER COLUMN author_id TYPE bigint' },
 
   // ---- SET / DROP NOT NULL, DEFAULT, STATISTICS, STORAGE, options --------------------------------------------------
   { id: 'set-not-null', sql: 'ALTER TABLE articles ALTER COLUMN body SET NOT NULL' },
@@ -159,7 +161,7 @@ export const LOCK_CATALOG: CatalogEntry[] = [
   { id: 'attach-partition-list', sql: "ALTER TABLE measurements ATTACH PARTITION measurements_apac FOR VALUES IN ('apac')", setup: 'CREATE TABLE measurements_apac (region text NOT NULL, value numeric)' },
   { id: 'detach-partition', sql: 'ALTER TABLE events DETACH PARTITION events_2024' },
   { id: 'detach-partition-default', sql: 'ALTER TABLE events DETACH PARTITION events_default' },
-  { id: 'detach-partition-concurrently', sql: 'ALTER TABLE measurements DETACH PARTITION measurements_us CONCURRENTLY', minVersion: 14, nonTransactional: true, blocker: 'SELECT count(*) FROM measurements' },
+  { id: 'detach-partition-concurrently', sql: 'ALTER TABLE measurements DETACH PARTITION measurements_us CONCURRENTLY', minVersion: 14, nonTransactional: true, family: ['measurements'] },
   { id: 'create-table-partition-of', sql: "CREATE TABLE events_2026_p PARTITION OF events FOR VALUES FROM ('2026-01-01 00:00:00+00') TO ('2027-01-01 00:00:00+00')" },
   { id: 'create-table-partition-of-list', sql: "CREATE TABLE measurements_apac PARTITION OF measurements FOR VALUES IN ('apac')" },
   { id: 'drop-table-partition', sql: 'DROP TABLE events_2024' },
@@ -172,17 +174,17 @@ export const LOCK_CATALOG: CatalogEntry[] = [
   { id: 'create-index-if-not-exists-existing', sql: 'CREATE INDEX IF NOT EXISTS articles_view_count_idx ON articles (view_count)' },
   { id: 'create-index-partitioned', sql: 'CREATE INDEX events_author_id_idx ON events (author_id)' },
   { id: 'create-index-on-only-partitioned', sql: 'CREATE INDEX events_author_id_idx ON ONLY events (author_id)' },
-  { id: 'create-index-concurrently', sql: 'CREATE INDEX CONCURRENTLY articles_title_idx ON articles (title)', nonTransactional: true, blocker: WRITER_ON('articles') },
-  { id: 'create-unique-index-concurrently', sql: 'CREATE UNIQUE INDEX CONCURRENTLY articles_slug_unique_idx ON articles (slug)', nonTransactional: true, blocker: WRITER_ON('articles') },
+  { id: 'create-index-concurrently', sql: 'CREATE INDEX CONCURRENTLY articles_title_idx ON articles (title)', nonTransactional: true, family: ['articles'] },
+  { id: 'create-unique-index-concurrently', sql: 'CREATE UNIQUE INDEX CONCURRENTLY articles_slug_unique_idx ON articles (slug)', nonTransactional: true, family: ['articles'] },
   { id: 'drop-index', sql: 'DROP INDEX articles_view_count_idx' },
   { id: 'drop-index-if-exists-missing', sql: 'DROP INDEX IF EXISTS no_such_index' },
   { id: 'drop-index-partitioned', sql: 'DROP INDEX events_created_at_idx' },
-  { id: 'drop-index-concurrently', sql: 'DROP INDEX CONCURRENTLY articles_view_count_idx', nonTransactional: true, blocker: 'SELECT count(*) FROM articles' },
+  { id: 'drop-index-concurrently', sql: 'DROP INDEX CONCURRENTLY articles_view_count_idx', nonTransactional: true, family: ['articles'] },
   { id: 'reindex-index', sql: 'REINDEX INDEX articles_view_count_idx' },
   { id: 'reindex-table', sql: 'REINDEX TABLE articles' },
-  { id: 'reindex-index-concurrently', sql: 'REINDEX INDEX CONCURRENTLY articles_view_count_idx', nonTransactional: true, blocker: WRITER_ON('articles') },
-  { id: 'reindex-table-concurrently', sql: 'REINDEX TABLE CONCURRENTLY comments', nonTransactional: true, blocker: WRITER_ON('comments') },
-  { id: 'reindex-table-partitioned', sql: 'REINDEX TABLE events', minVersion: 14, nonTransactional: true },
+  { id: 'reindex-index-concurrently', sql: 'REINDEX INDEX CONCURRENTLY articles_view_count_idx', nonTransactional: true, family: ['articles'] },
+  { id: 'reindex-table-concurrently', sql: 'REINDEX TABLE CONCURRENTLY comments', nonTransactional: true, family: ['comments'] },
+  { id: 'reindex-table-partitioned', sql: 'REINDEX TABLE events', minVersion: 14, nonTransactional: true, family: ['events'] },
   { id: 'alter-index-rename', sql: 'ALTER INDEX articles_view_count_idx RENAME TO articles_views_idx' },
   { id: 'alter-index-set-tablespace', sql: 'ALTER INDEX articles_view_count_idx SET TABLESPACE pg_default' },
   { id: 'alter-index-set-fillfactor', sql: 'ALTER INDEX articles_view_count_idx SET (fillfactor = 80)' },
@@ -263,9 +265,9 @@ export const LOCK_CATALOG: CatalogEntry[] = [
   { id: 'cluster', sql: 'CLUSTER articles USING articles_pkey' },
   { id: 'analyze', sql: 'ANALYZE articles' },
   { id: 'analyze-partitioned', sql: 'ANALYZE events' },
-  { id: 'vacuum', sql: 'VACUUM articles', nonTransactional: true },
-  { id: 'vacuum-analyze', sql: 'VACUUM (ANALYZE) comments', nonTransactional: true },
-  { id: 'vacuum-full', sql: 'VACUUM FULL articles', nonTransactional: true, blocker: 'SELECT count(*) FROM articles' },
+  { id: 'vacuum', sql: 'VACUUM articles', nonTransactional: true, family: ['articles'] },
+  { id: 'vacuum-analyze', sql: 'VACUUM (ANALYZE) comments', nonTransactional: true, family: ['comments'] },
+  { id: 'vacuum-full', sql: 'VACUUM FULL articles', nonTransactional: true, family: ['articles'] },
 
   // ---- LOCK TABLE -------------------------------------------------------------------------------------------------
   ...LOCK_MODES_SQL.map((mode): CatalogEntry => ({
@@ -289,7 +291,7 @@ export const LOCK_CATALOG: CatalogEntry[] = [
   { id: 'insert-partitioned', sql: "INSERT INTO events (id, created_at, kind) VALUES (9999, '2024-05-05 00:00:00+00', 'x')" },
   { id: 'insert-on-conflict', sql: "INSERT INTO tags (id, name) VALUES (1, 'tag 1') ON CONFLICT (id) DO UPDATE SET name = excluded.name" },
   { id: 'update', sql: 'UPDATE articles SET view_count = view_count + 1 WHERE id = 1' },
-  { id: 'update-fk-column', sql: 'UPDATE articles SET author_id = 2 WHERE id = 1' },
+  { id: 'update-fk-column', sql: 'UPDATE articles SET author_id = 3 WHERE id = 1' },
   { id: 'update-all-rows-backfill', sql: "UPDATE articles SET metadata = '{}'::jsonb WHERE metadata IS NULL" },
   { id: 'delete', sql: 'DELETE FROM articles WHERE id = 150' },
   { id: 'delete-referenced', sql: 'DELETE FROM authors WHERE id = 6' },

@@ -24,6 +24,8 @@ export interface ExpectedError {
   column?: number;
   /** Substring the message must contain. */
   message?: string;
+  /** The finding's severity (defaults are per rule; some rules lower it per finding). */
+  severity?: string;
   /** The whole document after applying this finding's fix; null when the finding must have no fix. */
   output?: string | null;
 }
@@ -38,7 +40,8 @@ export function testRule(rule: Rule<any>, cases: { schema?: string; valid: CaseO
         pgVersion: c.pgVersion ?? 16,
         schemaSql: c.schema ?? cases.schema,
         ruleSet: [rule],
-        rules: { [rule.id]: rule.defaultSeverity },
+        // Opt-in rules are switched on; others run with their own (possibly per-finding) severities.
+        rules: rule.optIn ? { [rule.id]: rule.defaultSeverity } : undefined,
       });
       assert.deepEqual(result.parseProblems, [], `test SQL must parse: ${JSON.stringify(result.parseProblems)}`);
       return result.findings.filter((f) => f.ruleId === rule.id);
@@ -60,6 +63,7 @@ export function testRule(rule: Rule<any>, cases: { schema?: string; valid: CaseO
           assert.ok(f.help && !f.help.includes('{{'), `help is missing or has unfilled placeholders: ${f.help}`);
           if (e.line !== undefined) assert.equal(f.range.start.line + 1, e.line, 'line');
           if (e.column !== undefined) assert.equal(f.range.start.character + 1, e.column, 'column');
+          if (e.severity !== undefined) assert.equal(f.severity, e.severity, 'severity');
           if (e.message !== undefined) assert.ok(f.message.includes(e.message), `message "${f.message}" should contain "${e.message}"`);
           if (e.output === undefined) {
             assert.equal(f.fix, undefined, `the rule produced a fix the test does not mention: ${JSON.stringify(f.fix)}`);

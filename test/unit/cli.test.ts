@@ -89,9 +89,17 @@ describe('pg-preflight lint', () => {
   });
 
   it('honours .pgpreflight.json and refuses a bad one with one line', async () => {
-    const dir = project({ '.pgpreflight.json': '{"rules": {"require-concurrent-index-creation": "off"}}', 'm.sql': 'CREATE INDEX i ON t (c);' });
+    const m = 'CREATE INDEX i ON t (c);';
+    const plain = io(project({ 'm.sql': m }));
+    assert.equal(await run(['lint', '--format', 'json', 'm.sql'], plain), 1);
+    const on = JSON.parse(plain.out).files[0].findings.filter((f: any) => f.severity === 'error').map((f: any) => f.ruleId);
+    assert.ok(on.includes('require-concurrent-index-creation'));
+    // Switching off every rule that reports an error leaves a passing run, and the switched-off rules are silent.
+    const off = Object.fromEntries(on.map((id: string) => [id, 'off']));
+    const dir = project({ '.pgpreflight.json': JSON.stringify({ rules: off }), 'm.sql': m });
     const a = io(dir);
-    assert.equal(await run(['lint', 'm.sql'], a), 0, a.out);
+    assert.equal(await run(['lint', '--format', 'json', 'm.sql'], a), 0, a.out);
+    assert.deepEqual(JSON.parse(a.out).files[0].findings.filter((f: any) => on.includes(f.ruleId)), []);
     const bad = project({ '.pgpreflight.json': '{"pgVersion": 9}', 'm.sql': 'SELECT 1;' });
     const b = io(bad);
     assert.equal(await run(['lint', 'm.sql'], b), 2);

@@ -36,8 +36,8 @@ function check(sql: string, label: string, options?: AnalyzeOptions): AnalysisRe
     assert.fail(`${label}: analyze() threw on ${show(sql)}: ${String((err as Error)?.stack ?? err)}`);
   }
   assert.ok(Array.isArray(r.statements) && Array.isArray(r.findings) && Array.isArray(r.parseProblems), `${label}: not arrays`);
-  // Lines as LineIndex counts them: split at \n (a \r stays at the end of its line).
-  const lineLengths = sql.split('\n').map((l) => l.length);
+  // Lines as LineIndex (and VS Code, and the LSP) count them: \r\n, \n and a lone \r end a line.
+  const lineLengths = sql.split(/\r\n|\n|\r/).map((l) => l.length);
   const pos = (p: Position, what: string) => {
     assert.ok(Number.isInteger(p.line) && p.line >= 0 && p.line < lineLengths.length, `${label}: ${what} line ${p.line} outside the document (${lineLengths.length} lines) in ${show(sql)}`);
     assert.ok(Number.isInteger(p.character) && p.character >= 0 && p.character <= lineLengths[p.line], `${label}: ${what} ${p.line}:${p.character} beyond the line (${lineLengths[p.line]} chars) in ${show(sql)}`);

@@ -67,7 +67,7 @@ describe('rule inventory', () => {
         const schema = /<!--\s*schema:\s*([\s\S]*?)-->/.exec(doc)?.[1];
         const opts = JSON.parse(/<!--\s*options:\s*([\s\S]*?)-->/.exec(doc)?.[1] ?? '{}') as AnalyzeOptions;
         const lint = (sql: string) => {
-          const r = analyze(sql, { ...opts, schemaSql: schema, ruleSet: [rule], rules: { [rule.id]: rule.defaultSeverity } });
+          const r = analyze(sql, { ...opts, schemaSql: schema, ruleSet: [rule], rules: rule.optIn ? { [rule.id]: rule.defaultSeverity } : undefined });
           assert.deepEqual(r.parseProblems, [], `doc example must parse:\n${sql}`);
           return r.findings.filter((f) => f.ruleId === rule.id);
         };

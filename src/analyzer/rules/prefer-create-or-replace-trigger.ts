@@ -51,25 +51,39 @@ export default defineRule({
   },
   checkFile(ctx) {
     const statements = ctx.file.statements;
+    // One pass to index the trigger statements by table and name, so pairing a DROP with its CREATE is not a scan
+    // of the rest of the file per DROP.
+    const drops: DroppedTrigger[] = [];
+    const creates = new Map<string, number[]>();
+    const dropsOf = new Map<string, number[]>();
+    const key = (table: string, trigger: string) => `${table}\u0000${trigger}`;
     for (const stmt of statements) {
       const dropped = droppedTrigger(stmt);
-      if (!dropped) continue;
+      if (dropped) {
+        drops.push(dropped);
+        const k = key(dropped.table, dropped.trigger);
+        (dropsOf.get(k) ?? dropsOf.set(k, []).get(k)!).push(stmt.index);
+      } else if (stmt.kind === 'CreateTrigStmt' && ctx.pgVersion >= 14) {
+        const n = innerNode(stmt);
+        const table = rangeVarName(n.relation);
+        if (!table || typeof n.trigname !== 'string') continue;
+        const k = key(table, n.trigname);
+        (creates.get(k) ?? creates.set(k, []).get(k)!).push(stmt.index);
+      }
+    }
+    const firstAfter = (list: number[] | undefined, index: number) => list?.find((i) => i > index);
+    for (const dropped of drops) {
+      const stmt = dropped.stmt;
       const lock = stmt.locks.find((l) => l.relation === dropped.table);
       if (lock?.createdInMigration) continue;
       const data = { trigger: quoteIdent(dropped.trigger), table: dropped.table };
       let recreate: StatementInfo | undefined;
-      if (ctx.pgVersion >= 14) {
-        for (let i = stmt.index + 1; i < statements.length; i++) {
-          const other = statements[i];
-          const again = droppedTrigger(other);
-          if (again && again.trigger === dropped.trigger && again.table === dropped.table) break;
-          if (other.kind !== 'CreateTrigStmt') continue;
-          const n = innerNode(other);
-          if (n.trigname !== dropped.trigger || rangeVarName(n.relation) !== dropped.table) continue;
-          // Constraint triggers cannot be replaced.
-          if (!n.isconstraint) recreate = other;
-          break;
-        }
+      const k = key(dropped.table, dropped.trigger);
+      const createAt = firstAfter(creates.get(k), stmt.index);
+      const nextDrop = firstAfter(dropsOf.get(k), stmt.index);
+      // Constraint triggers cannot be replaced.
+      if (createAt !== undefined && (nextDrop === undefined || createAt < nextDrop) && !innerNode(statements[createAt]).isconstraint) {
+        recreate = statements[createAt];
       }
       if (!recreate) {
         ctx.report('dropTrigger', stmt.index, data);

@@ -43,16 +43,22 @@ export default defineRule({
   checkFile(ctx) {
     const { file } = ctx;
     const statements = file.statements;
+    // Index names dropped with IF EXISTS so far: a CREATE INDEX CONCURRENTLY after one is repeatable.
+    const droppedIndexes = new Set<string>();
     for (const stmt of statements) {
+      const d = innerNode(stmt);
+      if (stmt.kind === 'DropStmt' && d.removeType === 'OBJECT_INDEX' && d.missing_ok) {
+        for (const o of d.objects ?? []) { const parts = (o.List?.items ?? []).map((x: Node) => x.String?.sval); droppedIndexes.add(parts[parts.length - 1]); }
+      }
       if (stmt.inTransaction) continue;
       // A migration of one statement that runs atomically is already repeatable.
       if (statements.length === 1 && !stmt.effects.nonTransactional) continue;
-      for (const f of findings(stmt, statements)) {
+      for (const f of findings(stmt)) {
         ctx.report(f.messageId, stmt.index, f.data, { range: f.range, fix: f.fix, help: f.help });
       }
     }
 
-    function findings(stmt: StatementInfo, all: StatementInfo[]): Finding[] {
+    function findings(stmt: StatementInfo): Finding[] {
       const n = innerNode(stmt);
       const edit = (at: number | undefined, text: string, title: string, isPreferred = true): Fix | undefined =>
         at === undefined ? undefined : { title, edits: [statementEdit(file, stmt, at, at, text)], isPreferred };
@@ -72,12 +78,7 @@ export default defineRule({
           if (n.concurrent) {
             if (!n.idxname) return [{ messageId: 'concurrentIndex', data: { name }, range: head(CREATE_INDEX) }];
             const qualified = schema ? qualify(schema, n.idxname) : quoteIdent(n.idxname);
-            const dropped = all.slice(0, stmt.index).some((s) => {
-              const d = innerNode(s);
-              return s.kind === 'DropStmt' && d.removeType === 'OBJECT_INDEX' && d.missing_ok &&
-                (d.objects ?? []).some((o: Node) => { const parts = (o.List?.items ?? []).map((x: Node) => x.String?.sval); return parts[parts.length - 1] === n.idxname; });
-            });
-            if (dropped) return [];
+            if (droppedIndexes.has(n.idxname)) return [];
             return [{
               messageId: 'concurrentIndex', data: { name: qualified }, range: head(CREATE_INDEX),
               fix: { title: `Add DROP INDEX CONCURRENTLY IF EXISTS ${qualified} before it`, edits: [insertBeforeStatement(file, stmt, `DROP INDEX CONCURRENTLY IF EXISTS ${qualified};`)], isPreferred: false },

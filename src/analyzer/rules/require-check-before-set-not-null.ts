@@ -75,8 +75,12 @@ export default defineRule({
       const name = `${column}_not_null`;
       const data = { table: at.table, column: ident(column), name: ident(name), clause };
       const col = ctx.schema.column(at.table, column);
-      if (col?.notNull) {
-        const pending = ctx.pgVersion >= 18 && cmd.subtype === 'AT_SetNotNull' ? pendingNotValidNotNull(ctx, at.table, column) : undefined;
+      // PostgreSQL 18: a NOT VALID not-null constraint (the schema model records it unvalidated) is validated by
+      // SET NOT NULL with a full scan.
+      const recorded = rel?.constraints.find((c) => c.type === 'not null' && !c.validated && c.columns.includes(column))?.name;
+      const pendingNotNull = ctx.pgVersion >= 18 && cmd.subtype === 'AT_SetNotNull' ? (recorded ?? pendingNotValidNotNull(ctx, at.table, column)) : undefined;
+      if (col?.notNull || pendingNotNull) {
+        const pending = pendingNotNull;
         if (!pending) continue;
         ctx.report('validatesNotValidNotNull', { ...data, name: ident(pending) }, {
           range,

@@ -8,7 +8,7 @@ export default defineRule({
   category: 'robustness',
   defaultSeverity: 'error',
   messages: {
-    missingDefault: 'ADD COLUMN {{column}} … {{constraint}} without a DEFAULT fails on {{table}} as soon as the table has a row ("column contains null values"), and inserts from application versions that do not know the column start failing.',
+    missingDefault: 'ADD COLUMN {{column}} … {{constraint}} without a DEFAULT fails on {{table}} as soon as the table has a row ("column contains null values"), after queuing for ACCESS EXCLUSIVE, which blocks reads and writes meanwhile; and inserts from application versions that do not know the column start failing.',
   },
   help: 'Give the column a constant DEFAULT (metadata-only since PostgreSQL 11: no rewrite, no scan), or add it nullable, backfill it in batches, and make it NOT NULL later: ADD CONSTRAINT … CHECK ({{column}} IS NOT NULL) NOT VALID, VALIDATE CONSTRAINT, then SET NOT NULL.',
   check(ctx) {

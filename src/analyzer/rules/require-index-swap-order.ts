@@ -68,8 +68,10 @@ export default defineRule({
         const name = qualifyList(obj.List ? stringList(obj.List.items) : stringList([obj]));
         const old = file.schemaBefore.get(name);
         if (!old?.table || old.createdInMigration || (old.kind !== 'index' && old.kind !== 'partitioned index')) continue;
-        // The index's table when the DROP runs (the lock model's implicit lock): it may have been renamed since.
-        const table = st.locks.find((l) => l.implicit && l.relation !== name && (l.relkind === 'table' || l.relkind === 'partitioned table' || l.relkind === 'materialized view'))?.relation ?? old.table;
+        // The index's table when the DROP runs (the lock model's implicit lock): it may have been renamed since. No such
+        // lock means the index is already gone (dropped with its constraint or table): this DROP does nothing.
+        const table = st.locks.find((l) => l.implicit && l.relation !== name && (l.relkind === 'table' || l.relkind === 'partitioned table' || l.relkind === 'materialized view'))?.relation;
+        if (!table) continue;
         const matching = builds.filter((b) => replaces(old, table, b));
         if (!matching.length) continue;
         const data = (b: Build) => ({

@@ -1,8 +1,9 @@
 import { defineRule } from '../rule.js';
 import {
   blockingLocks, pickLock, queueDescription, sqlModeName, statementLabel, isDisabledTimeout, insertBeforeStatement,
-  innerNode,
+  innerNode, locksHeldBefore,
 } from './utils/group-c.js';
+import { strength } from '../locks.js';
 
 // A lock request waits in a queue, and every later request that conflicts with it queues behind it, even those that
 // would not conflict with the lock actually held (incidents 01 and 03: a pg_dump and an anti-wraparound autovacuum
@@ -30,7 +31,12 @@ export default defineRule({
     // DROP INDEX CONCURRENTLY takes its ACCESS EXCLUSIVE on the index only after waiting for every transaction
     // that could use it; the table itself gets SHARE UPDATE EXCLUSIVE.
     if (stmt.kind === 'DropStmt' && innerNode(stmt).concurrent) return;
-    const lock = pickLock(blockingLocks(stmt));
+    // A lock the transaction already holds is granted at once: no queue can form behind it.
+    const held = locksHeldBefore(ctx.file, stmt);
+    const lock = pickLock(blockingLocks(stmt).filter((l) => {
+      const had = held.get(l.relation);
+      return !had || strength(had) < strength(l.mode);
+    }));
     if (!lock) return;
     let queueTable = lock.relation;
     if (lock.relkind === 'index' || lock.relkind === 'partitioned index') queueTable = ctx.schema.get(lock.relation)?.table ?? lock.relation;

@@ -3,7 +3,8 @@ import type { Node } from '../parse.js';
 import type { TextEdit } from '../types.js';
 import type { FileInfo } from '../analyze.js';
 import { quoteIdent, DEFAULT_SCHEMA } from '../names.js';
-import { statementEdit, statementRange, utf16At, utf8Length } from './utils/group-c.js';
+import { ByteOffsets } from '../text.js';
+import { statementEdit, statementRange, utf8Length } from './utils/group-c.js';
 
 // An unqualified name resolves through search_path, which differs between roles, connection poolers and tools: the
 // same migration can create or alter a table in another schema than intended (squawk's require-table-schema, opt-in).
@@ -85,15 +86,17 @@ export default defineRule({
     const occurrences: Occurrence[] = [];
     unqualified(ctx.node, new Set(tempTablesBefore(ctx.file, ctx.stmt.index)), occurrences);
     if (ctx.kind === 'DropStmt') droppedNames(ctx.node, ctx.stmt.text, (at) => utf8Length(ctx.stmt.text.slice(0, at)), occurrences);
+    if (occurrences.length === 0) return;
+    const bytes = new ByteOffsets(ctx.stmt.text);
     const seen = new Set<string>();
     for (const occ of occurrences) {
       if (seen.has(occ.name)) continue;
       seen.add(occ.name);
       const edits: TextEdit[] = occurrences.filter((o) => o.name === occ.name).map((o) => {
-        const at = utf16At(ctx.stmt, o.location);
+        const at = bytes.toUtf16(o.location);
         return statementEdit(ctx.file, ctx.stmt, at, at, `${DEFAULT_SCHEMA}.`);
       });
-      const at = utf16At(ctx.stmt, occ.location);
+      const at = bytes.toUtf16(occ.location);
       ctx.report('unqualifiedName', { name: quoteIdent(occ.name), schema: DEFAULT_SCHEMA }, {
         range: statementRange(ctx.file, ctx.stmt, at, at + identifierLength(ctx.stmt.text, at)),
         fix: { title: `Qualify with ${DEFAULT_SCHEMA}.`, edits, isPreferred: false },

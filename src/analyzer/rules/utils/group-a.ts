@@ -2,10 +2,10 @@
 // and turning libpg_query's byte locations into ranges and edits that cover one subcommand ("clause").
 import type { Node } from '../../parse.js';
 import type { RuleContext } from '../../rule.js';
-import type { LockMode, Range } from '../../types.js';
+import type { StatementInfo } from '../../analyze.js';
+import type { Fix, Range } from '../../types.js';
 import { ByteOffsets } from '../../text.js';
 import { rangeVarName, isTempRangeVar, quoteIdent, qualifyList, stringList } from '../../names.js';
-import { describeBlocks, sqlModeName } from '../../locks.js';
 import { typeOf, type ColumnInfo } from '../../schema.js';
 
 export interface AlterTable {
@@ -46,11 +46,6 @@ export function isNoOpAddColumn(ctx: RuleContext<any>, table: string, cmd: Node)
 /** The column's constraints (unwrapped Constraint nodes). */
 export function columnConstraints(def: Node): Node[] {
   return (def.constraints ?? []).map((c: Node) => c.Constraint).filter(Boolean);
-}
-
-/** "ACCESS EXCLUSIVE" and "reads and writes" for a lock mode. */
-export function lockWords(mode: LockMode): { lock: string; blocks: string } {
-  return { lock: sqlModeName(mode), blocks: describeBlocks(mode) };
 }
 
 const byteMaps = new WeakMap<object, ByteOffsets>();
@@ -205,7 +200,7 @@ export function defaultIndexName(table: string, keys: string[], primary: boolean
 }
 
 /** Walks the earlier statements of the same transaction, most recent first; stops at the transaction's start. */
-export function* earlierInTransaction(ctx: RuleContext<any>): Generator<import('../../analyze.js').StatementInfo> {
+export function* earlierInTransaction(ctx: RuleContext<any>): Generator<StatementInfo> {
   const id = ctx.stmt.transactionId;
   if (id < 0) return;
   const all = ctx.file.statements;
@@ -220,7 +215,7 @@ export function* earlierInTransaction(ctx: RuleContext<any>): Generator<import('
  * The two-step replacement of ADD CONSTRAINT … UNIQUE / PRIMARY KEY (cols): build the index concurrently first, then
  * attach it with USING INDEX. Only for the plain form (one subcommand, key columns only), where the edit is mechanical.
  */
-export function usingIndexFix(ctx: RuleContext<any>, at: AlterTable, con: Node): import('../../types.js').Fix | undefined {
+export function usingIndexFix(ctx: RuleContext<any>, at: AlterTable, con: Node): Fix | undefined {
   const primary = con.contype === 'CONSTR_PRIMARY';
   const keys: string[] = (con.keys ?? []).map((k: Node) => k?.String?.sval).filter(Boolean);
   if (at.cmds.length !== 1 || at.node.missing_ok || !keys.length) return undefined;

@@ -1,9 +1,7 @@
 // Helpers shared by the group-B rules (drops, renames, concurrent index maintenance, transactions).
 import type { FileInfo, StatementInfo } from '../../analyze.js';
-import type { SchemaModel } from '../../schema.js';
 import type { Range } from '../../types.js';
 import { RUNNERS } from '../../runners.js';
-import { ByteOffsets } from '../../text.js';
 
 /** "a", "a and b", "a, b and c". */
 export function listOf(items: readonly string[]): string {
@@ -45,26 +43,12 @@ export function identSource(name: string): string {
 }
 
 /**
- * The relation a name refers to was created by this migration (so nothing can be using it yet).
- */
-export function createdInMigration(schema: SchemaModel, name: string | undefined): boolean {
-  return !!name && (schema.get(name)?.createdInMigration ?? false);
-}
-
-/**
  * True when the column was added by this migration: its table existed before the migration, the column did not.
  * Unknown tables give false, so rules stay conservative.
  */
 export function columnAddedInMigration(file: FileInfo, table: string, column: string): boolean {
   const before = file.schemaBefore.get(table);
   return !!before && !before.columns.some((c) => c.name === column) && before.columns.length > 0;
-}
-
-/** Document range of a byte location inside a statement, for file-level rules (which have no rangeAt). */
-export function statementRangeAt(file: FileInfo, st: StatementInfo, location: number | undefined, length: number): Range {
-  if (location === undefined || location < 0) return st.range;
-  const from = st.start + new ByteOffsets(st.text).toUtf16(location);
-  return file.lines.range(from, Math.min(st.end, from + length));
 }
 
 /** Document range of the first match of an anchored-or-not pattern in a statement, for file-level rules. */

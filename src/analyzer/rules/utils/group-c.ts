@@ -116,8 +116,6 @@ export function isConcurrentForm(stmt: StatementInfo): boolean {
   }
 }
 
-export function transactionControl(stmt: StatementInfo): string | undefined { return stmt.effects.transaction; }
-
 /** 1-based line of a statement's first character, for messages ("line 3"). */
 export function lineOf(stmt: StatementInfo): number { return stmt.range.start.line + 1; }
 
@@ -254,6 +252,7 @@ export interface IdentifierToken {
   quoted: boolean;
 }
 
+const RUNS = new Map<number, RegExp>();
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
 
@@ -264,6 +263,13 @@ const IDENT_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
  */
 export function longIdentifiers(text: string, maxBytes: number): IdentifierToken[] {
   const out: IdentifierToken[] = [];
+  // A UTF-16 code unit is at most 3 UTF-8 bytes: without a run of maxBytes / 3 identifier characters there is
+  // nothing to find, and most statements end here.
+  const minRun = Math.floor(maxBytes / 3) + 1;
+  if (text.length < minRun) return out;
+  let run = RUNS.get(minRun);
+  if (!run) RUNS.set(minRun, run = new RegExp(`[\\w$\\u0080-\\uffff]{${minRun},}|"(?:[^"]|""){${minRun},}"`));
+  if (!run.test(text)) return out;
   const n = text.length;
   let i = 0;
   while (i < n) {
@@ -334,3 +340,31 @@ export function clipUtf8(s: string, maxBytes: number): string {
   }
   return s.slice(0, i);
 }
+
+// ---- locks held by the transaction ---------------------------------------------------------------------------
+
+interface HeldState { next: number; txn: number; held: Map<string, LockMode> }
+const heldStates = new WeakMap<FileInfo, HeldState>();
+
+/**
+ * The table locks the statement's transaction already holds when the statement starts (relation → strongest mode).
+ * Kept per file and extended as `check` visits statements in order, so the whole file costs one pass.
+ */
+export function locksHeldBefore(file: FileInfo, stmt: StatementInfo): ReadonlyMap<string, LockMode> {
+  let st = heldStates.get(file);
+  if (!st || st.next > stmt.index) { st = { next: 0, txn: -1, held: new Map() }; heldStates.set(file, st); }
+  for (; st.next < stmt.index; st.next++) {
+    const prev = file.statements[st.next];
+    if (!prev) break;
+    if (prev.transactionId !== st.txn) { st.txn = prev.transactionId; st.held = new Map(); }
+    const tc = prev.effects.transaction;
+    if (tc === 'commit' || tc === 'rollback' || tc === 'prepare') { st.held = new Map(); continue; }
+    if (prev.transactionId < 0) continue;
+    for (const l of prev.locks) {
+      const had = st.held.get(l.relation);
+      if (!had || strength(l.mode) > strength(had)) st.held.set(l.relation, l.mode);
+    }
+  }
+  return stmt.transactionId >= 0 && stmt.transactionId === st.txn ? st.held : EMPTY_HELD;
+}
+const EMPTY_HELD: ReadonlyMap<string, LockMode> = new Map();

@@ -52,6 +52,11 @@ testRule(rule, {
       ],
     },
     {
+      name: 'ALTER TYPE … ADD VALUE in a transaction before PostgreSQL 12',
+      sql: 'BEGIN;\nALTER TYPE mood ADD VALUE \'meh\';\nCOMMIT;', pgVersion: 11,
+      errors: [{ messageId: 'explicitTransaction', line: 2, message: '"ALTER TYPE ... ADD cannot run inside a transaction block"' }],
+    },
+    {
       name: 'REINDEX of a partitioned table runs one partition per transaction from PostgreSQL 14',
       sql: 'BEGIN;\nREINDEX TABLE app."Events";\nCOMMIT;', pgVersion: 14,
       errors: [{ messageId: 'explicitTransaction', line: 2, message: '"REINDEX TABLE cannot run inside a transaction block"' }],

@@ -11,6 +11,7 @@ testRule(rule, {
     { name: 'weak locks only (SHARE UPDATE EXCLUSIVE, ROW EXCLUSIVE)', sql: 'CREATE INDEX CONCURRENTLY i ON articles (view_count);\nUPDATE articles SET view_count = 0 WHERE id = 1;\nALTER TABLE articles VALIDATE CONSTRAINT articles_pkey;' },
     { name: 'DROP INDEX CONCURRENTLY waits for users before its ACCESS EXCLUSIVE', sql: 'DROP INDEX CONCURRENTLY IF EXISTS articles_title_idx;' },
     { name: 'SET LOCAL outside a transaction has no effect, but a later session SET does', sql: "SET LOCAL lock_timeout = '1s';\nSET lock_timeout TO '3s';\nLOCK TABLE articles IN ACCESS EXCLUSIVE MODE;" },
+    { name: 'locks taken up front with a timeout are not requested again', sql: "BEGIN;\nSET LOCAL lock_timeout = '1s';\nLOCK TABLE articles IN ACCESS EXCLUSIVE MODE;\nSET LOCAL lock_timeout = 0;\nALTER TABLE articles ADD COLUMN a int;\nCREATE INDEX ON articles (a);\nCOMMIT;" },
     { name: 'PostgreSQL 13: same rule', pgVersion: 13, sql: "SET lock_timeout = '2s';\nALTER TABLE articles ALTER COLUMN title SET NOT NULL;" },
   ],
   invalid: [
@@ -65,6 +66,11 @@ testRule(rule, {
       pgVersion: 18, options: { runner: 'flyway' },
       sql: 'ALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0);',
       errors: [{ messageId: 'missingLockTimeout', line: 1, message: 'public.orders', output: "SET lock_timeout = '2s';\nALTER TABLE orders ADD CONSTRAINT orders_total_check CHECK (total >= 0);" }],
+    },
+    {
+      name: 'a stronger lock than the one already held still queues',
+      sql: "BEGIN;\nSET LOCAL lock_timeout = '1s';\nCREATE INDEX i2 ON articles (title);\nRESET lock_timeout;\nALTER TABLE articles ADD COLUMN a int;\nCOMMIT;",
+      errors: [{ messageId: 'missingLockTimeout', line: 5, message: 'ACCESS EXCLUSIVE', output: "BEGIN;\nSET LOCAL lock_timeout = '1s';\nCREATE INDEX i2 ON articles (title);\nRESET lock_timeout;\nSET lock_timeout = '2s';\nALTER TABLE articles ADD COLUMN a int;\nCOMMIT;" }],
     },
     {
       name: 'SET LOCAL outside a transaction does not count (PostgreSQL 13)',

@@ -1,0 +1,87 @@
+import * as assert from 'node:assert/strict';
+import * as vscode from 'vscode';
+import { api, closeAll, codeOf, linted, open, ours, suite, suiteTeardown, test, teardown, type, sleep } from '../support/host.js';
+
+const DOCS = 'https://github.com/pg-preflight/pg-preflight/blob/main/docs/rules/';
+
+function byRule(diags: vscode.Diagnostic[], rule: string): vscode.Diagnostic[] {
+  return diags.filter((d) => codeOf(d) === rule);
+}
+
+suite('diagnostics', () => {
+  teardown(closeAll);
+  suiteTeardown(closeAll);
+
+  test('a migration is diagnosed: source, code with docs link, exact range, severity', async () => {
+    const editor = await open('db/migrations/002_index_articles.sql');
+    assert.equal((await api()).engineLoaded(), true);
+    const diags = ours(editor.document.uri);
+    const idx = byRule(diags, 'require-concurrent-index-creation');
+    assert.equal(idx.length, 2, JSON.stringify(diags.map(codeOf)));
+    const [first, second] = idx.sort((a, b) => a.range.start.line - b.range.start.line);
+    assert.equal(first.source, 'pg-preflight');
+    assert.equal(first.severity, vscode.DiagnosticSeverity.Error);
+    assert.deepEqual([first.range.start.line, first.range.start.character, first.range.end.line, first.range.end.character], [1, 0, 1, 12]);
+    // The indented statement keeps its own columns.
+    assert.deepEqual([second.range.start.line, second.range.start.character, second.range.end.character], [3, 2, 14]);
+    assert.match(first.message, /SHARE lock on public\.articles/);
+    const code = first.code as { value: string; target: vscode.Uri };
+    assert.equal(code.value, 'require-concurrent-index-creation');
+    assert.equal(code.target.toString(true), `${DOCS}require-concurrent-index-creation.md`);
+    for (const d of diags) assert.ok(d.code && typeof d.code === 'object' && d.code.target.toString(true).startsWith(DOCS), `docs link on ${codeOf(d)}`);
+  });
+
+  test('the schema comes from the dump and the earlier migrations of the folder', async () => {
+    const editor = await open('db/migrations/002_index_articles.sql');
+    const result = (await api()).lastLint(editor.document.uri)!.result!;
+    // comments is created by 001_create_comments.sql and articles by the dump: both are known, neither is new here.
+    for (const st of result.statements) {
+      assert.deepEqual(st.effects.unknowns, [], `statement ${st.index}: ${st.effects.unknowns.join('; ')}`);
+      assert.ok(st.locks.every((l) => !l.createdInMigration));
+    }
+    assert.equal(byRule(ours(editor.document.uri), 'require-concurrent-index-creation').length, 2);
+  });
+
+  test('a half-typed statement gives one syntax-error and the rest is still analysed', async () => {
+    const editor = await open('db/migrations/002_index_articles.sql');
+    await type(editor, new vscode.Position(2, 0), 'ALTER TABLE articles ADD COLU');
+    let diags = ours(editor.document.uri);
+    const syntax = diags.filter((d) => codeOf(d) === 'syntax-error');
+    assert.equal(syntax.length, 1, JSON.stringify(diags.map((d) => [codeOf(d), d.message])));
+    assert.equal(syntax[0].severity, vscode.DiagnosticSeverity.Error);
+    assert.equal(syntax[0].range.start.line, 2);
+    assert.equal(byRule(diags, 'require-concurrent-index-creation').length, 2, 'both CREATE INDEX statements are still analysed');
+    // Finish the statement: the syntax error goes, the new statement is analysed.
+    await type(editor, new vscode.Position(2, 29), 'MN slug text;');
+    diags = ours(editor.document.uri);
+    assert.equal(diags.filter((d) => codeOf(d) === 'syntax-error').length, 0);
+    assert.ok(diags.some((d) => d.range.start.line === 2), 'the completed ALTER TABLE is analysed');
+  });
+
+  test('typing is debounced: a burst of keystrokes is linted once, at its last version', async () => {
+    const editor = await open('db/migrations/003_view_count_to_int.sql');
+    const a = await api();
+    const seen: number[] = [];
+    const sub = a.onDidLint((l) => { if (l.uri === editor.document.uri.toString()) seen.push(l.version); });
+    try {
+      for (const ch of '-- a comment typed quickly') {
+        await editor.edit((b) => b.insert(editor.document.lineAt(editor.document.lineCount - 1).range.end, ch));
+      }
+      await linted(editor.document);
+      await sleep(200);
+    } finally { sub.dispose(); }
+    // Each edit round-trips through the workbench, so a slow machine may see a pause longer than the debounce now
+    // and then; what must never happen is a lint per keystroke.
+    assert.ok(seen.length <= 8, `linted ${seen.length} times for ${'-- a comment typed quickly'.length} keystrokes`);
+    assert.equal(seen[seen.length - 1], editor.document.version);
+  });
+
+  test('any SQL document is linted, untitled buffers too', async () => {
+    const editor = await open('db/other/scratch.sql');
+    assert.equal(byRule(ours(editor.document.uri), 'ban-drop-table').length, 1, 'SQL outside migration folders is linted');
+    const doc = await vscode.workspace.openTextDocument({ language: 'sql', content: 'ALTER TABLE articles ADD COLUMN c int;\nCREATE INDEX i ON articles (c);\n' });
+    await vscode.window.showTextDocument(doc);
+    await linted(doc);
+    assert.ok(byRule(ours(doc.uri), 'require-concurrent-index-creation').length === 1);
+  });
+});
