@@ -42,6 +42,8 @@ export interface StatementInfo {
   /** UTF-16 offsets of the statement in the document; `end` includes the `;`. */
   start: number;
   end: number;
+  /** False when the statement is not followed by `;` (the last statement of a file, or one being typed). */
+  terminated: boolean;
   range: Range;
   node: Node;
   /** True when the statement runs inside a transaction block (explicit, or the runner's implicit one). */
@@ -113,7 +115,7 @@ export function schemaFromSql(sql: string): SchemaModel {
   return model;
 }
 
-interface RawStatement { start: number; end: number; text: string; node: Node; leadingStart: number }
+interface RawStatement { start: number; end: number; text: string; node: Node; leadingStart: number; terminated: boolean }
 
 /** Analyses one migration file. */
 export function analyze(sql: string, options: AnalyzeOptions = {}): AnalysisResult {
@@ -185,6 +187,7 @@ export function analyze(sql: string, options: AnalyzeOptions = {}): AnalysisResu
       text: raw.text,
       start: raw.start,
       end: raw.end,
+      terminated: raw.terminated,
       range: lines.range(raw.start, raw.end),
       node: raw.node,
       inTransaction: tc === 'commit' || tc === 'rollback' ? currentTxn >= 0 : inTransaction,
@@ -266,7 +269,7 @@ function parsePiece(text: string, piece: Piece, lines: LineIndex, out: RawStatem
   if (parsed.ok) {
     if (parsed.stmts.length <= 1) {
       const node = parsed.stmts[0]?.stmt;
-      if (node) out.push({ start: piece.start, end: piece.terminatorEnd, text: body, node, leadingStart: piece.leadingStart });
+      if (node) out.push({ start: piece.start, end: piece.terminated ? piece.terminatorEnd : piece.end, text: body, node, leadingStart: piece.leadingStart, terminated: piece.terminated });
       return;
     }
     // Our splitter saw one statement where PostgreSQL sees several: trust PostgreSQL's boundaries.
@@ -276,7 +279,7 @@ function parsePiece(text: string, piece: Piece, lines: LineIndex, out: RawStatem
       const to = s.stmt_len ? bytes.toUtf16((s.stmt_location ?? 0) + s.stmt_len) : body.length;
       const sub = body.slice(from, to);
       const lead = sub.length - sub.trimStart().length;
-      out.push({ start: piece.start + from + lead, end: piece.start + to, text: sub.trim(), node: s.stmt, leadingStart: piece.start + from });
+      out.push({ start: piece.start + from + lead, end: piece.start + to, text: sub.trim(), node: s.stmt, leadingStart: piece.start + from, terminated: true });
     }
     return;
   }
@@ -291,7 +294,8 @@ function parsePiece(text: string, piece: Piece, lines: LineIndex, out: RawStatem
       const sub = body.slice(from, to).trimEnd();
       const r = parseStatementText(sub);
       if (r.ok && r.stmts.length === 1) {
-        out.push({ start: piece.start + from, end: piece.start + from + sub.length + (k + 1 === subStarts.length ? piece.terminatorEnd - piece.end : 0), text: sub, node: r.stmts[0].stmt, leadingStart: piece.start + from });
+        const last = k + 1 === subStarts.length;
+        out.push({ start: piece.start + from, end: piece.start + from + sub.length + (last && piece.terminated ? piece.terminatorEnd - piece.end : 0), text: sub, node: r.stmts[0].stmt, leadingStart: piece.start + from, terminated: last && piece.terminated });
       } else if (!r.ok) {
         problems.push(problem(r, piece.start + from, piece.start + from + sub.length, lines));
         reported = true;

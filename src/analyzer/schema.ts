@@ -605,7 +605,7 @@ export function typeOf(typeName: Node | undefined): { name: string; typmods: num
 }
 const ALIASES: Record<string, string> = {
   integer: 'int4', int: 'int4', smallint: 'int2', bigint: 'int8', 'character varying': 'varchar', character: 'bpchar',
-  char: 'bpchar', real: 'float4', 'double precision': 'float8', boolean: 'bool', decimal: 'numeric',
+  real: 'float4', 'double precision': 'float8', boolean: 'bool', decimal: 'numeric',
   timestamptz: 'timestamptz', 'timestamp with time zone': 'timestamptz', serial4: 'serial', serial8: 'bigserial', serial2: 'smallserial',
 };
 

@@ -19,14 +19,17 @@ export class Ctx {
   private connectionCleanup: vscode.Disposable[] = [];
   readonly linter: Linter;
   readonly status: StatusItem;
+  /** "Postgres Preflight" in the Output panel: what went wrong, and when the parser loaded. */
+  readonly log: vscode.LogOutputChannel;
   connection: ConnectedCtx | undefined;
   private readonly noLive = new NoLiveInfo();
   private readonly errorsShown = new Set<string>();
 
   constructor(readonly extension: vscode.ExtensionContext) {
+    this.log = vscode.window.createOutputChannel('Postgres Preflight', { log: true });
     this.linter = new Linter((message) => this.showErrorOnce(message));
     this.status = new StatusItem();
-    this.pushExtCleanup(this.linter, this.status);
+    this.pushExtCleanup(this.linter, this.status, this.log);
   }
 
   pushExtCleanup(...d: vscode.Disposable[]): void { this.extCleanup.push(...d); }
@@ -46,6 +49,7 @@ export class Ctx {
 
   showErrorOnce(message: string): void {
     if (this.errorsShown.has(message)) return;
+    this.log.error(message);
     this.errorsShown.add(message);
     void vscode.window.showErrorMessage(message);
   }

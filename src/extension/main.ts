@@ -35,6 +35,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PgPref
     current = ctx;
     setup(ctx);
     const activateMs = performance.now() - t0;
+    ctx.log.info(`activated in ${activateMs.toFixed(1)} ms; the parser loads when the first SQL document is opened`);
     return {
       activation: { activateMs, sinceModuleLoadMs: performance.now() - moduleLoadedAt },
       engineLoaded: () => ctx.linter.engineLoaded,
@@ -69,6 +70,7 @@ function setup(ctx: Ctx): void {
   // Language features are registered once for a selector built from the settings at activation; changing
   // pgPreflight.migrationGlobs re-registers them.
   const lenses = new LockLenses(linter);
+  let engineLogged = false;
   let features: vscode.Disposable[] = [];
   const registerFeatures = () => {
     for (const d of features) d.dispose();
@@ -98,6 +100,10 @@ function setup(ctx: Ctx): void {
     vscode.window.onDidChangeActiveTextEditor(() => { ctx.updateStatus(); lenses.refresh(); }),
     linter.onDidLint((l) => {
       lenses.refresh();
+      if (!engineLogged && linter.engineLoadMs !== undefined) {
+        engineLogged = true;
+        ctx.log.info(`parser and rules loaded in ${linter.engineLoadMs.toFixed(0)} ms; first lint took ${l.ms.toFixed(0)} ms`);
+      }
       if (vscode.window.activeTextEditor?.document.uri.toString() === l.uri) ctx.updateStatus();
       if (l.error) ctx.showErrorOnce(`pg-preflight: ${l.error}`);
     }),

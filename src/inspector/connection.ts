@@ -5,6 +5,7 @@
 // Precedence follows libpq (fe-connect.c, conninfo_add_defaults): explicit options > service file > environment >
 // defaults. The password is never stored in an enumerable property, never put in a display name, and every message
 // that leaves this module goes through redact().
+import { createHash } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -657,6 +658,7 @@ async function connectOnce(target: Target, ssl: TlsAttempt, viaStartup: boolean,
     keepAlive: true,
   });
   let broken = false;
+  let named = true;
   let connectError: unknown;
   client.on('error', (e) => { broken = true; connectError ??= e; });
   try {
@@ -668,8 +670,18 @@ async function connectOnce(target: Target, ssl: TlsAttempt, viaStartup: boolean,
       client: {
         query: async <R>(text: string, values?: unknown[]) => {
           try {
-            const res = await client.query(text, values as unknown[]);
-            return { rows: res.rows as R[] };
+            // Named statements: the catalog queries are planned once per connection, not at every refresh (planning
+            // them costs as much as running them). Proxies that lose prepared statements get unnamed ones instead.
+            const name = named ? `pgpf_${createHash('sha1').update(text).digest('hex').slice(0, 16)}` : undefined;
+            try {
+              const res = await client.query({ text, values: values as unknown[], ...(name ? { name } : {}) });
+              return { rows: res.rows as R[] };
+            } catch (e) {
+              if (!name || (e as { code?: string }).code !== '26000') throw e;
+              named = false;
+              const res = await client.query(text, values as unknown[]);
+              return { rows: res.rows as R[] };
+            }
           } catch (e) {
             // No SQLSTATE: the socket broke or the client-side timeout fired while the server may still be busy with
             // the query. Either way this connection is done; the session opens a new one next time.

@@ -33,7 +33,18 @@ export interface SnapshotOptions {
   budgetMs?: number;
   /** The inspector's own backend pid, when known (it is excluded by every query anyway). */
   selfPid?: number;
+  /**
+   * The previous snapshot of the same target: its catalog-wide sections (wraparound, deadTuples), which read every
+   * row of pg_class and move slowly, are reused while younger than slowSectionsMaxAgeMs. server.reused says which.
+   */
+  previous?: Snapshot;
+  /** Default 30000; 0 = always ask. */
+  slowSectionsMaxAgeMs?: number;
 }
+
+/** Sections that scan every relation: O(tables), and they change over minutes, not seconds. */
+export const SLOW_SECTIONS = ['wraparound', 'deadTuples'] as const;
+const DEFAULT_SLOW_MAX_AGE_MS = 30000;
 
 const DEFAULT_BUDGET_MS = 4000;
 
@@ -49,7 +60,7 @@ function emptySnapshot(server: ServerRow, target: string, fetchedAt: string): Sn
     server: {
       version: server.version, versionNum: server.versionNum, uptime: server.uptime, startedAt: server.startedAt,
       database: server.database, user: server.user, target, inRecovery: server.inRecovery, tls: server.tls, pid: server.pid,
-      session: server.session, settings: server.settings, fetchedAt, durationMs: 0, timings: {},
+      session: server.session, settings: server.settings, fetchedAt, durationMs: 0, timings: {}, reused: {},
     },
     privileges: server.privileges,
     alerts: [],
@@ -99,31 +110,58 @@ export async function snapshot(client: InspectorClient, opts: SnapshotOptions = 
       return;
     }
     const s = performance.now();
+    let asked = true;
     try {
       const v = await runQuery(client, q, ctx);
-      if (v !== undefined) apply(v);
+      if (v === undefined) asked = false;
+      else apply(v);
     } catch (e) {
       if (isConnectionFailure(e)) { lost = describeError(e, undefined, 'query'); return; }
       notes.push({ section: q.section, level: 'error', message: describeError(e, undefined, 'query').message });
     } finally {
-      snap.server.timings[q.section] = round(performance.now() - s);
+      if (asked) snap.server.timings[q.section] = round(performance.now() - s);
     }
   };
   const trunc = (section: SectionName, n: number) => { if (n > 0) snap.truncated[section] = n; };
 
   // Most urgent questions first: if the budget runs out, what is left is the slow-moving state.
-  await ask(blockingQuery, (v) => { snap.blocking = v.nodes; trunc('blocking', v.omitted); if (v.waitersNotExamined) notes.push({ section: 'blocking', level: 'info', message: `${v.waitersNotExamined} more waiting sessions were not examined (limit ${limits.waiters})` }); });
+  let waiters: Set<number> | undefined;
+  let waitersTotal: number | undefined;
+  await ask(blockingQuery, (v) => {
+    snap.blocking = v.nodes;
+    trunc('blocking', v.omitted);
+    ctx.relationWaits = v.relationWaits;
+    waitersTotal = v.waitersTotal;
+    waiters = new Set(v.nodes.filter((n) => n.waitingFor).map((n) => n.pid));
+    if (v.waitersNotExamined) notes.push({ section: 'blocking', level: 'info', message: `${v.waitersNotExamined} more waiting sessions were not examined (limit ${limits.waiters})` });
+  });
   await ask(lockQueuesQuery, (v) => { snap.lockQueues = v.queues; trunc('lockQueues', v.omitted); });
-  await ask(connectionsQuery, (v) => { snap.connections = v; });
+  await ask(connectionsQuery, (v) => { snap.connections = { ...v, waiting: waitersTotal ?? v.waiting }; });
   await ask(backupsQuery, (v) => { snap.backups = v.backups; trunc('backups', v.omitted); });
   let copies: CopyProgress[] = [];
   await ask(copyProgressQuery, (v) => { copies = v; });
   await ask(vacuumsQuery, (v) => { snap.vacuums = v.vacuums; trunc('vacuums', v.omitted); });
   await ask(indexBuildsQuery, (v) => { snap.indexBuilds = v.builds; trunc('indexBuilds', v.omitted); });
-  await ask(sessionsQuery, (v) => { snap.sessions = v; trunc('sessions', v.omitted); });
+  await ask(sessionsQuery, (v) => {
+    // pg_locks (through the blocking graph) knows every waiter, also those a plain role cannot see waiting
+    if (waiters) for (const s of v.top) s.waitingForLock = s.waitingForLock || waiters.has(s.pid);
+    snap.sessions = v;
+    trunc('sessions', v.omitted);
+  });
   await ask(xminHoldersQuery, (v) => { snap.xminHolders = v.holders; trunc('xminHolders', v.omitted); });
-  await ask(wraparoundQuery, (v) => { snap.wraparound = v; });
-  await ask(deadTuplesQuery, (v) => { snap.deadTuples = v; });
+  const prev = opts.previous;
+  const maxAge = opts.slowSectionsMaxAgeMs ?? DEFAULT_SLOW_MAX_AGE_MS;
+  const reusable = (section: (typeof SLOW_SECTIONS)[number]): boolean => {
+    if (!prev || maxAge <= 0 || prev.server.database !== server.database) return false;
+    const at = prev.server.reused[section] ?? prev.server.fetchedAt;
+    if (Date.parse(fetchedAt) - Date.parse(at) >= maxAge) return false;
+    snap.server.reused[section] = at;
+    return true;
+  };
+  if (reusable('wraparound')) snap.wraparound = prev!.wraparound;
+  else await ask(wraparoundQuery, (v) => { snap.wraparound = v; });
+  if (reusable('deadTuples')) snap.deadTuples = prev!.deadTuples;
+  else await ask(deadTuplesQuery, (v) => { snap.deadTuples = v; });
   await ask(invalidIndexesQuery, (v) => { snap.invalidIndexes = v.indexes; trunc('invalidIndexes', v.omitted); });
   if (lost) return fail(lost);
 
@@ -189,6 +227,7 @@ export interface SessionOptions extends SnapshotOptions {
  */
 export class InspectorSession {
   private conn: Connection | undefined;
+  private last: Snapshot | undefined;
   private chain: Promise<unknown> = Promise.resolve();
   private closed = false;
 
@@ -213,7 +252,10 @@ export class InspectorSession {
     return this.serial(async () => {
       const c = await this.connection();
       if (!c.ok) return c;
-      const r = await snapshot(c.value.client, { ...this.opts, target: this.opts.target ?? this.target.name, selfPid: c.value.pid });
+      const r = await snapshot(c.value.client, {
+        ...this.opts, target: this.opts.target ?? this.target.name, selfPid: c.value.pid, previous: this.last,
+      });
+      if (r.ok) this.last = r.value;
       if (!r.ok && (r.error.code === 'lost' || r.error.code === 'unreachable' || c.value.broken)) {
         await c.value.close();
         this.conn = undefined;
@@ -223,6 +265,11 @@ export class InspectorSession {
       }
       return r;
     });
+  }
+
+  /** The next snapshot asks every question again (e.g. after the user pressed refresh). */
+  invalidate(): void {
+    this.last = undefined;
   }
 
   /** Cancel the query of a pid (pg_cancel_backend). See actions.ts for the guards. */

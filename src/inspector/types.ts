@@ -112,8 +112,10 @@ export interface ServerInfo {
   settings: Record<string, string>;
   fetchedAt: string;
   durationMs: number;
-  /** Per-section query time in ms. */
+  /** Per-section query time in ms (sections not asked this time are absent). */
   timings: Partial<Record<SectionName, number>>;
+  /** Sections taken over from the previous snapshot of a session (slow-moving, catalog-wide), with their fetchedAt. */
+  reused: Partial<Record<SectionName, string>>;
 }
 
 export interface Privileges {

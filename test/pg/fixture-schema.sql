@@ -1,6 +1,7 @@
 -- Fixture schema for the lock-truth harness (test/pg/lock-observer.ts). Loaded once per cluster into a template
--- database; every catalog entry runs in a copy of it. Must load on PostgreSQL 13..18 and parse with libpg_query.
--- The statements in test/pg/lock-catalog.ts rely on the names and on the data below: keep them in step.
+-- database (followed by its rows, test/pg/fixture-data.sql); the catalog entries run in copies of it. Must load on
+-- PostgreSQL 13..18 and parse with libpg_query: it is also the schemaSql the static analyzer gets.
+-- The statements in test/pg/lock-catalog.ts rely on these names and on the rows: keep them in step.
 
 CREATE SCHEMA archive;
 

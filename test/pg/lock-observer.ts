@@ -1,17 +1,26 @@
 // Observes, on a real cluster, which table-level locks each catalog entry takes and which relations it rewrites.
 //
-// Transactional entries: in a fresh database cloned from the fixture template, one session runs
+// Transactional entries: in a copy of the fixture template (CREATE DATABASE … TEMPLATE; one per worker, reused from
+// entry to entry since every entry ends in ROLLBACK — checked to give the same records as one copy per entry), runs
 //   BEGIN; <setup>; [snapshot]; <statement>; [read pg_locks of pg_backend_pid()]; ROLLBACK
 // Locks are read for that backend (locktype 'relation'), kept for relations of schema public that exist in the fixture
 // (named public.<name>, as before the statement: a renamed or moved relation keeps its old name), minus the
 // (relation, mode) pairs the setup already held; the strongest mode per relation is kept. A relation whose
 // pg_class.relfilenode changed between the snapshot and the end of the statement was rewritten.
 //
-// Non-transactional entries (CONCURRENTLY, VACUUM …) commit internally, so the locks are watched from outside: a
-// sampler session runs a server-side loop that records every relation lock (granted or awaited) of the statement's
-// backend until told to stop; an optional `blocker` transaction in a third session makes the statement wait at a
-// known point (CREATE INDEX CONCURRENTLY waits for writers, VACUUM FULL for readers) so the locks it holds there are
-// seen for certain. Rewrites are found by comparing relfilenodes after the statement has finished.
+// Non-transactional entries (CONCURRENTLY, VACUUM …) commit internally, so their locks are watched from other
+// sessions, deterministically: before the statement starts, one "block" session per relation of the entry's `family`
+// (the tables, their partitions/children and all their indexes) holds an AccessExclusiveLock on it, so the
+// statement's first request on each relation waits; each time the statement waits for one of our sessions
+// (pg_blocking_pids), its locks are read from pg_locks and that session is released. A released table's block is
+// followed by a "catch" session (AccessShareLock) so that later waits for lockers (DROP INDEX CONCURRENTLY waits for
+// every transaction using the table) stop there too; once the statement waits for other transactions, "reader"
+// sessions holding AccessShareLock on the whole family make any later AccessExclusiveLock request wait as well.
+// A server-side sampler loop records the rest; what only it saw is reported apart (`sampledOnly`), since it depends
+// on timing (it is typically the final AccessExclusiveLock on an index that is already dead, which cannot block
+// anybody). Rewrites are found by comparing relfilenodes after the statement has finished.
+// Entries that drop and re-create a relation under the same name (indexes rebuilt by ALTER COLUMN TYPE, REINDEX
+// CONCURRENTLY) count as rewritten.
 import fs from 'node:fs';
 import path from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';

@@ -73,7 +73,7 @@ export default defineRule({
         ctx.report('backfillInDdlTransaction', stmt.index, {
           what: statementLabel(stmt), table: target.relation, ddl: statementLabel(ddl.stmt), ddlTable: ddl.lock.relation,
           line: lineOf(ddl.stmt), mode: sqlModeName(ddl.lock.mode),
-        });
+        }, { severity: 'error' });
       } else if ((stmt.kind === 'UpdateStmt' || stmt.kind === 'DeleteStmt') && !innerNode(stmt).whereClause) {
         ctx.report('wholeTableWrite', stmt.index, {
           what: statementLabel(stmt), table: target.relation, verb: stmt.kind === 'UpdateStmt' ? 'changes' : 'deletes',

@@ -24,6 +24,10 @@ interface PreparedRow { gid: string; xid: number | null; owner: string | null; d
 export interface BlockingResult {
   nodes: BlockingNode[];
   omitted: number;
+  /** Sessions waiting for a heavyweight lock (every one, not only those examined). */
+  waitersTotal: number;
+  /** Some examined waiter waits for a relation lock (else the lock-queue question need not be asked). */
+  relationWaits: boolean;
   /** Waiting sessions beyond the waiter limit whose blockers were not asked. */
   waitersNotExamined: number;
 }
@@ -52,7 +56,7 @@ export const blockingQuery: Query<BlockingResult> = {
   SELECT pid FROM e UNION SELECT b FROM e, unnest(e.blocked_by) AS b WHERE b <> 0
 )
 SELECT json_build_object(
-  'waitersTotal', (SELECT count(*) FROM lk WHERE NOT granted AND pid IS NOT NULL AND pid <> pg_backend_pid()),
+  'waitersTotal', (SELECT count(DISTINCT pid) FROM lk WHERE NOT granted AND pid IS NOT NULL AND pid <> pg_backend_pid()),
   'edges', (SELECT coalesce(json_agg(json_build_object(
       'pid', e.pid, 'blockedBy', e.blocked_by,
       'preparedGids', CASE WHEN 0 = ANY (e.blocked_by) THEN ARRAY(
@@ -93,7 +97,12 @@ SELECT json_build_object(
       gid: str(r.gid) ?? '', xid: num(r.xid), owner: str(r.owner), database: str(r.database), seconds: num(r.seconds),
     }));
     const { nodes, omitted } = buildBlockingTree(edges, sessions, prepared, limits.blockingNodes);
-    return { nodes, omitted, waitersNotExamined: Math.max(0, int(o.waitersTotal) - edges.length) };
+    const waitersNotExamined = Math.max(0, int(o.waitersTotal) - edges.length);
+    return {
+      nodes, omitted, waitersNotExamined,
+      waitersTotal: int(o.waitersTotal),
+      relationWaits: waitersNotExamined > 0 || edges.some((e) => e.target.locktype === 'relation'),
+    };
   },
 };
 

@@ -5,8 +5,9 @@ import { int, obj, type Query } from './sql.js';
 export const connectionsQuery: Query<Connections> = {
   section: 'connections',
   // Plain roles see other roles' backend_type and state as NULL: a backend with a user and a database is a client.
+  // `waiting` is replaced by the blocking query's count (from pg_locks, visible to every role) when that ran.
   sql: () => `WITH a AS (
-  SELECT pid, state,
+  SELECT pid, state, wait_event_type,
          coalesce(backend_type, CASE WHEN usesysid IS NOT NULL AND datid IS NOT NULL THEN 'client backend' END) AS bt
   FROM pg_stat_activity
 )
@@ -17,7 +18,7 @@ SELECT json_build_object(
   'used', (SELECT count(*) FROM a WHERE bt = 'client backend'),
   'active', (SELECT count(*) FROM a WHERE bt = 'client backend' AND state = 'active' AND pid <> pg_backend_pid()),
   'idleInTransaction', (SELECT count(*) FROM a WHERE state IN ('idle in transaction', 'idle in transaction (aborted)')),
-  'waiting', (SELECT count(DISTINCT pid) FROM pg_locks WHERE NOT granted AND pid IS NOT NULL)
+  'waiting', (SELECT count(*) FROM a WHERE wait_event_type = 'Lock')
 ) AS j`,
   parse(raw) {
     const o = obj(raw);

@@ -16,7 +16,8 @@ export interface LockQueuesResult {
 
 export const lockQueuesQuery: Query<LockQueuesResult> = {
   section: 'lockQueues',
-  sql: ({ limits }) => `WITH ${CONFLICTS_CTE},
+  // Not asked when the blocking question found no relation-lock waiter: a calm server costs one pg_locks read.
+  sql: ({ limits, relationWaits }) => relationWaits === false ? undefined : `WITH ${CONFLICTS_CTE},
 l AS MATERIALIZED (
   SELECT l.relation, l.mode, l.granted, coalesce(l.pid, 0) AS pid, l.virtualtransaction,
          CASE WHEN NOT l.granted THEN (to_jsonb(l) ->> 'waitstart')::timestamptz END AS waitstart

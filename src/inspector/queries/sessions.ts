@@ -26,16 +26,16 @@ export function parseSession(r: Row): SessionInfo {
 
 export const sessionsQuery: Query<Sessions> = {
   section: 'sessions',
-  sql: ({ limits }) => `WITH w AS (
-  SELECT DISTINCT pid FROM pg_locks WHERE NOT granted AND pid IS NOT NULL
-), a AS (
-  SELECT a.*, (w.pid IS NOT NULL) AS waiting,
-         CASE WHEN w.pid IS NOT NULL THEN 0
+  // Lock waits come from wait_event_type here (pg_locks is read once per snapshot, by the blocking query); the
+  // inspector corrects waitingForLock from the blocking graph, which plain roles see too.
+  sql: ({ limits }) => `WITH a AS (
+  SELECT a.*, coalesce(a.wait_event_type = 'Lock', false) AS waiting,
+         CASE WHEN a.wait_event_type = 'Lock' THEN 0
               WHEN a.state LIKE 'idle in transaction%' THEN 1
               WHEN a.state = 'active' AND a.backend_type = 'client backend' THEN 2
               WHEN a.state IS NULL OR a.state <> 'idle' THEN 3
               ELSE 4 END AS prio
-  FROM pg_stat_activity a LEFT JOIN w ON w.pid = a.pid
+  FROM pg_stat_activity a
   WHERE a.pid <> pg_backend_pid()
 ), top AS (
   SELECT * FROM a

@@ -52,6 +52,8 @@ export const DEFAULT_LIMITS: Limits = {
 export interface QueryContext {
   versionNum: number;
   limits: Limits;
+  /** Set once the blocking question is answered: false = nobody waits for a relation lock. */
+  relationWaits?: boolean;
 }
 
 /** One catalog question: its SQL (undefined = not asked on this server) and how to type the answer. */
