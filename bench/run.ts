@@ -395,7 +395,8 @@ async function coldStart(files: string[] | undefined): Promise<void> {
   const med = (k: string) => round(median(samples.map((s) => s[k])));
   results.coldStart = error ? { build: build.kind, error } : {
     build: build.kind, builtAt: build.builtAt, runs: samples.length,
-    importLoadAnalyzeMedianMs: med('importLoadAnalyzeMs'), importMedianMs: med('importMs'), loadParserMedianMs: med('loadMs'),
+    importLoadAnalyzeMedianMs: med('importLoadAnalyzeMs'), importLoadAnalyzeMinMs: round(Math.min(...samples.map((s) => s.importLoadAnalyzeMs))),
+    importMedianMs: med('importMs'), loadParserMedianMs: med('loadMs'),
     firstAnalyzeMedianMs: med('firstAnalyzeMs'), nodeBootstrapMedianMs: med('nodeBootstrapMs'),
     processStartToResultMedianMs: med('processStartToResultMs'), processWallMedianMs: round(median(walls)),
     statements: samples[0]?.statements, findings: samples[0]?.findings,
@@ -492,7 +493,7 @@ function fill(): void {
     if (e.perRuleMsOnThisDocument?.length) row('(c) slowest rules on it (CPU ms, alone)', e.perRuleMsOnThisDocument.slice(0, 5).map((x: { rule: string; ms: number }) => `${x.rule} ${x.ms}`).join('; '));
   } else if (e?.error) row('(c) re-analysis after an edit', e.error, `≤ ${GOALS.editP99Ms} ms`, 'n/a');
   if (d && !d.error) {
-    row('(d) cold start: import+load+first analyze', `${d.importLoadAnalyzeMedianMs} ms median of ${d.runs} (import ${d.importMedianMs}, load ${d.loadParserMedianMs}, analyze ${d.firstAnalyzeMedianMs})`,
+    row('(d) cold start: import+load+first analyze', `${d.importLoadAnalyzeMedianMs} ms median of ${d.runs}, min ${d.importLoadAnalyzeMinMs} (medians: import ${d.importMedianMs}, load ${d.loadParserMedianMs}, analyze ${d.firstAnalyzeMedianMs})`,
       `≤ ${GOALS.coldStartMs} ms`, passMiss(d.importLoadAnalyzeMedianMs <= GOALS.coldStartMs));
     row('(d) cold start: process start → result', `${d.processStartToResultMedianMs} ms (Node bootstrap ${d.nodeBootstrapMedianMs} ms)`);
     row('(d) cold start: total process wall', `${d.processWallMedianMs} ms (${round(d.processWallMedianMs - d.processStartToResultMedianMs)} ms after the result, until exit)`);

@@ -26,6 +26,8 @@ export interface Linted {
   ms: number;
   /** Of which analysis (analyze() over the cached schema base, or building that base first). */
   analyzeMs: number;
+  /** performance.now() when this lint started (the extension host's clock). */
+  startedAt: number;
 }
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
@@ -167,7 +169,7 @@ export class Linter implements vscode.Disposable {
     const pending = this.timers.get(key);
     if (pending) { clearTimeout(pending); this.timers.delete(key); }
     const t0 = performance.now();
-    const linted: Linted = { uri: key, version: doc.version, ms: 0, analyzeMs: 0 };
+    const linted: Linted = { uri: key, version: doc.version, ms: 0, analyzeMs: 0, startedAt: t0 };
     const project = this.project!;
     const path = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
     const dir = path ? dirname(path) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;

@@ -36,11 +36,14 @@ export class Project {
   private readonly bases = new Map<string, Base>();
   /** Files whose change must drop cached state: config files and dumps in use. */
   readonly watchedInputs = new Set<string>();
+  /** How often each cache missed: a keystroke must not add to these. */
+  readonly stats = { configLoads: 0, dumpLoads: 0, baseBuilds: 0 };
 
   configFor(dir: string): ConfigResult {
     const key = resolve(dir);
     let hit = this.configs.get(key);
     if (!hit) {
+      this.stats.configLoads++;
       try { hit = { ok: true, loaded: loadConfig(key) }; } catch (e) { hit = { ok: false, error: (e as Error).message }; }
       this.configs.set(key, hit);
       if (hit.ok && hit.loaded.path) this.watchedInputs.add(hit.loaded.path);
@@ -53,6 +56,7 @@ export class Project {
     if (!path) return EMPTY;
     let hit = this.dumps.get(path);
     if (hit === undefined) {
+      this.stats.dumpLoads++;
       try { hit = loadSchemaDump(path); } catch (e) { hit = (e as Error).message; }
       this.dumps.set(path, hit);
       this.watchedInputs.add(path);
@@ -66,6 +70,7 @@ export class Project {
     const abs = resolve(path);
     const hit = this.bases.get(abs);
     if (hit) return hit.model;
+    this.stats.baseBuilds++;
     const dump = this.dump(loaded);
     const inputs = new Set<string>(loaded.config.schema ? [loaded.config.schema] : []);
     let model = dump;

@@ -26,6 +26,8 @@ export interface PgPreflightApi {
   lastLint(uri: vscode.Uri): Linted | undefined;
   statusText(): string;
   recentLintMs(): number[];
+  /** Cache misses of the project model (config loads, dump loads, schema bases built). */
+  projectStats(): { configLoads: number; dumpLoads: number; baseBuilds: number } | undefined;
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<PgPreflightApi | undefined> {
@@ -45,6 +47,7 @@ export async function activate(context: vscode.ExtensionContext): Promise<PgPref
       lastLint: (uri) => ctx.linter.last({ uri }),
       statusText: () => ctx.status.text,
       recentLintMs: () => [...ctx.linter.recentMs],
+      projectStats: () => { const s = ctx.linter.getProject()?.stats; return s ? { ...s } : undefined; },
     };
   } catch (e) {
     const message = `Postgres Preflight failed to start: ${(e as Error)?.stack ?? e}`;

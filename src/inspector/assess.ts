@@ -12,7 +12,8 @@ function who(s: Snapshot, pid: number): string {
   const b = s.backups.find((x) => x.pid === pid);
   if (b) return `pid ${pid} (${b.kind === 'pg_dump' ? `pg_dump ${b.role ?? ''}`.trim() : b.kind})`;
   const n = s.blocking.find((x) => x.pid === pid);
-  const app = n?.application ?? s.sessions.top.find((x) => x.pid === pid)?.application;
+  const app = n?.application ?? s.sessions.top.find((x) => x.pid === pid)?.application
+    ?? s.lockQueues.flatMap((q) => [...q.holders, ...q.waiters]).find((x) => x.pid === pid)?.application;
   return app ? `pid ${pid} (${app})` : `pid ${pid}`;
 }
 

@@ -225,7 +225,8 @@ export function parseConninfo(s: string): Params {
 }
 
 export function parseConnectionString(s: string): Params {
-  return /^postgres(?:ql)?:\/\//i.test(s.trim()) ? parseDbUrl(s) : parseConninfo(s);
+  // Anything that looks like a URL goes to the URL parser, which names the accepted schemes.
+  return /^[a-z][a-z0-9+.-]*:\/\//i.test(s.trim()) ? parseDbUrl(s) : parseConninfo(s);
 }
 
 /** The [service] section of a pg_service.conf, or undefined when absent. */

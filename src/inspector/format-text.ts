@@ -140,7 +140,7 @@ export function formatSnapshotText(s: Snapshot, st: TextStyle = plain): string {
     const rel = b.relationsTotal ? ` locks ${b.relationsTotal} table${b.relationsTotal === 1 ? '' : 's'}: ${b.relations.join(', ')}${b.relationsTotal > b.relations.length ? ', …' : ''}` : '';
     const copy = b.copy ? ` COPY ${b.copy.relation ?? ''} ${bytes(b.copy.bytesProcessed)}, ${fmtInt(b.copy.tuplesProcessed)} rows` : '';
     const bb = b.basebackup ? ` ${b.basebackup.phase} ${bytes(b.basebackup.streamedBytes)} of ${bytes(b.basebackup.totalBytes)}` : '';
-    out.push(`  ${st.bold(String(b.pid))} ${kind} ${b.state ?? ''} ${dur(b.xactSeconds)}${rel}${copy}${bb}`.replace(/ +/g, ' '));
+    out.push(`  ${`${st.bold(String(b.pid))} ${kind} ${b.state ?? ''} ${dur(b.xactSeconds)}${rel}${copy}${bb}`.replace(/ +/g, ' ')}`);
     if (b.contested.length) out.push(`    ${st.red(`contested: ${b.contested.join(', ')}`)}`);
   }
 
@@ -165,7 +165,7 @@ export function formatSnapshotText(s: Snapshot, st: TextStyle = plain): string {
   out.push(`  ${c.used} of ${c.max} used (${c.reservedSuperuser} reserved for superusers${c.reserved ? `, ${c.reserved} for pg_use_reserved_connections` : ''}), ` +
     `${c.freeForNormalRoles} free for normal roles; ${c.active} active, ${c.waiting} waiting for locks, ${c.idleInTransaction} idle in transaction`);
   const states = Object.entries(s.sessions.byState).sort((a, b) => b[1] - a[1]).map(([k, n]) => `${k} ${n}`).join(', ');
-  out.push(st.dim(`  ${s.sessions.total} backends: ${states}`));
+  if (s.sessions.total) out.push(st.dim(`  ${s.sessions.total} backends: ${states}`));
   if (s.sessions.byApplication.length) {
     out.push(st.dim(`  by application: ${s.sessions.byApplication.map((a) => `${a.application} ${a.count}`).join(', ')}`));
   }
@@ -173,7 +173,7 @@ export function formatSnapshotText(s: Snapshot, st: TextStyle = plain): string {
   // xmin horizon
   h('XMIN HORIZON', 'oldest first');
   if (s.xminHolders.length === 0) out.push(st.dim('  nothing holds it back'));
-  for (const x of s.xminHolders) {
+  for (const x of s.xminHolders.slice(0, 5)) {
     const scope = x.holdsBack === 'all' ? '' : x.holdsBack === 'catalogs' ? ' [catalogs only]' : ' [other database: shared catalogs only]';
     const detail = x.kind === 'backend' || x.kind === 'standby'
       ? `${x.application ?? ''} ${x.state ?? ''} ${dur(x.seconds)} ${st.dim(q(x.query, false, 50))}`
@@ -181,12 +181,15 @@ export function formatSnapshotText(s: Snapshot, st: TextStyle = plain): string {
     out.push(`  ${x.kind.padEnd(12)} ${st.bold(x.id.padEnd(10))} xmin ${x.xmin} (age ${fmtInt(x.ageXid)})${scope} ${detail}`.trimEnd());
     out.push(st.dim(`  ${''.padEnd(12)} fix: ${x.fix}`));
   }
+  if (s.xminHolders.length > 5) out.push(st.dim(`  … ${s.xminHolders.length - 5} more`));
 
   // wraparound
   const w = s.wraparound;
   h('WRAPAROUND', `autovacuum_freeze_max_age ${fmtInt(w.freezeMaxAge)}`);
   out.push(`  database ${w.database.name}: age ${fmtInt(w.database.ageXid)} = ${w.database.percentOfFreezeMaxAge}% of freeze max age, ${w.database.percentOfWraparound}% of wraparound`);
-  for (const t of w.tables.slice(0, 5)) {
+  // Only tables worth a look; on a healthy server, the oldest one for reference.
+  const aging = w.tables.filter((t) => t.percentOfFreezeMaxAge >= 50).slice(0, 5);
+  for (const t of aging.length ? aging : w.tables.slice(0, 1)) {
     const pct = `${t.percentOfFreezeMaxAge}%`;
     out.push(`  ${t.toastOf ? `${t.toastOf} (TOAST)` : t.relation}: age ${fmtInt(t.ageXid)} = ${t.autovacuumForced ? st.red(pct) : pct} of ${fmtInt(t.freezeMaxAge)}${t.autovacuumForced ? st.red(' anti-wraparound autovacuum due') : ''}`);
   }
@@ -205,10 +208,10 @@ export function formatSnapshotText(s: Snapshot, st: TextStyle = plain): string {
     }
   }
 
-  const notes = s.notes.filter((n) => n.level !== 'info' || n.section !== 'connection');
   if (s.notes.length) {
     h('NOTES');
-    for (const n of [...notes, ...s.notes.filter((x) => !notes.includes(x))]) {
+    const rank = { error: 0, warning: 1, info: 2 } as const;
+    for (const n of [...s.notes].sort((a, b) => rank[a.level] - rank[b.level])) {
       const tag = n.level === 'error' ? st.red('error') : n.level === 'warning' ? st.yellow('note ') : st.dim('info ');
       out.push(`  ${tag} ${n.section}: ${n.message}`);
     }

@@ -1,5 +1,6 @@
 // Observe every catalog entry on one major and write the records as JSON, for review against the static model:
 //   node --import tsx test/pg/observe.ts --major 15 --out test/pg/observed-15.json [--only id,id] [--concurrency 3]
+//                                        [--with-sampled]   (keep `sampledOnly`: timing-dependent, so left out by default)
 import fs from 'node:fs';
 import { startCluster } from '../../src/cluster/pgcluster.js';
 import { catalogFor } from './lock-catalog.js';
@@ -30,7 +31,9 @@ async function main(): Promise<number> {
     await cluster.stop();
   }
   const errors = records.filter((r) => r.error);
-  if (out) fs.writeFileSync(out, JSON.stringify(records, null, 2) + '\n');
+  const withSampled = process.argv.includes('--with-sampled');
+  const written = withSampled ? records : records.map(({ sampledOnly: _omit, ...r }) => r);
+  if (out) fs.writeFileSync(out, JSON.stringify(written, null, 2) + '\n');
   for (const r of errors) console.error(`ERROR ${r.id}: ${r.error}`);
   console.error(`PostgreSQL ${major} (${cluster.versionNum}): ${records.length} entries, ${errors.length} errors, ${((Date.now() - t0) / 1000).toFixed(1)} s${out ? ` -> ${out}` : ''}`);
   return errors.length ? 1 : 0;

@@ -10,8 +10,10 @@ export const invalidIndexesQuery: Query<{ indexes: InvalidIndex[]; omitted: numb
   // A REINDEX CONCURRENTLY leftover is never valid (_ccnew until the swap, _ccold marked dead after it), so the
   // flags in pg_index find every candidate without reading the 40,000 names of pg_class; names only classify them.
   sql: ({ limits }) => String.raw`WITH building AS (
-  SELECT index_relid AS oid FROM pg_stat_progress_create_index WHERE index_relid IS NOT NULL AND index_relid <> 0
-  UNION SELECT relid FROM pg_stat_progress_create_index WHERE relid IS NOT NULL AND command LIKE 'REINDEX%'
+  SELECT index_relid AS oid FROM pg_stat_progress_create_index
+  WHERE index_relid IS NOT NULL AND index_relid <> 0 AND pid <> pg_backend_pid()
+  UNION SELECT relid FROM pg_stat_progress_create_index
+  WHERE relid IS NOT NULL AND command LIKE 'REINDEX%' AND pid <> pg_backend_pid()
 ), x AS (
   SELECT i.indexrelid, i.indrelid, i.indisvalid, i.indisready, i.indislive, c.relname, c.relpages,
          (c.relname ~ '_cc(new|old)[0-9]*$') AS leftover

@@ -48,7 +48,8 @@ SELECT json_build_object(
   'total', (SELECT count(*) FROM a),
   'listable', (SELECT count(*) FROM a WHERE a.backend_type IN ('client backend', 'autovacuum worker', 'walsender', 'background worker', 'parallel worker')
      OR (a.backend_type IS NULL AND a.usesysid IS NOT NULL)),
-  'byState', (SELECT json_object_agg(s, n) FROM (SELECT coalesce(state, 'unknown') AS s, count(*) AS n FROM a GROUP BY 1) x),
+  'byState', (SELECT json_object_agg(s, n) FROM (SELECT coalesce(state, CASE WHEN backend_type IS NULL THEN 'hidden' ELSE 'background' END) AS s,
+                                                  count(*) AS n FROM a GROUP BY 1) x),
   'byBackendType', (SELECT json_object_agg(b, n) FROM (SELECT coalesce(backend_type, 'hidden') AS b, count(*) AS n FROM a GROUP BY 1) x),
   'byApplication', (SELECT coalesce(json_agg(json_build_object('application', app, 'count', n) ORDER BY n DESC, app), '[]')
                     FROM (SELECT application_name AS app, count(*) AS n FROM a

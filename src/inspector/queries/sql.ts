@@ -101,11 +101,6 @@ export function xidNum(expr: string): string {
 export const CONFLICTS_CTE = `conflicts(mode, conflicts_with) AS (VALUES ${LOCK_MODES.map((m, i) =>
   `('${m}'${i === 0 ? '::text' : ''}, '{${conflictingModes(m).join(',')}}'${i === 0 ? '::text[]' : ''})`).join(', ')})`;
 
-/** Wrap a SELECT returning rows into one json array (ordered by the inner query's order). */
-export function jsonRows(inner: string): string {
-  return `coalesce((SELECT json_agg(x) FROM (${inner}) x), '[]'::json)`;
-}
-
 // ---------------------------------------------------------------------------------------------------------------------
 // typing helpers for parse(): the server built the JSON, these only guard against surprises.
 

@@ -40,8 +40,8 @@ SELECT json_build_object(
     'kind', t.kind, 'id', t.id, 'pid', t.pid, 'xmin', ${xidNum('t.xmin')}, 'ageXid', age(t.xmin), 'database', t.db,
     'holdsBack', t.holds_back, 'application', t.app, 'state', t.state, 'since', t.since, 'seconds', ${secondsSince('t.since')},
     'query', t.query, 'slotType', t.slot_type, 'plugin', t.plugin, 'active', t.active, 'walStatus', t.wal_status, 'fix', t.fix
-  ) ORDER BY age(t.xmin) DESC, t.kind, t.id), '[]')
-  FROM (SELECT * FROM h ORDER BY age(xmin) DESC, kind, id LIMIT ${limits.xminHolders}) t)
+  ) ORDER BY age(t.xmin) DESC, t.since NULLS LAST, t.kind, t.id), '[]')
+  FROM (SELECT * FROM h ORDER BY age(xmin) DESC, since NULLS LAST, kind, id LIMIT ${limits.xminHolders}) t)
 ) AS j`,
   parse(raw) {
     const o = (raw ?? {}) as Record<string, unknown>;

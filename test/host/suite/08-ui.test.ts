@@ -11,6 +11,8 @@ suite('workbench UI', () => {
     const editor = await open('db/migrations/003_view_count_to_int.sql');
     await vscode.commands.executeCommand('workbench.action.closePanel');
     editor.selection = new vscode.Selection(0, 0, 0, 0);
+    const dbg = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri, 100);
+    require('fs').appendFileSync(process.env.PG_PREFLIGHT_TEST_LOG!, 'DEBUG lenses ' + JSON.stringify(dbg.map((l) => [l.range.start.line, l.command?.title])) + ' active=' + vscode.window.activeTextEditor?.document.uri.fsPath + ' v=' + editor.document.version + ' text=' + JSON.stringify(editor.document.getText()) + '\n');
     const seen = await ui([{ name: 'editor', file: 'editor-squiggles' }, 'sidebar', 'palette']);
     assert.equal(seen.error, undefined, seen.error);
     assert.ok((seen.squiggles?.warning ?? 0) + (seen.squiggles?.error ?? 0) + (seen.squiggles?.info ?? 0) > 0, `squiggles: ${JSON.stringify(seen.squiggles)}`);
