@@ -173,7 +173,8 @@ const rowsText = async (loc) => (await loc.allInnerTexts()).map((t) => t.replace
 const STEPS = {
   async editor(res, arg) {
     await page.locator('.view-overlays [class*="squiggly-"]').first().waitFor({ timeout: 10000 }).catch(() => {});
-    await page.locator('.codelens-decoration').first().waitFor({ timeout: 10000 }).catch(() => {});
+    const lens = arg?.expectLens ? page.locator('.codelens-decoration', { hasText: arg.expectLens }) : page.locator('.codelens-decoration');
+    await lens.first().waitFor({ timeout: 10000 }).catch(() => {});
     res.squiggles = {
       error: await page.locator('.view-overlays .squiggly-error').count(),
       warning: await page.locator('.view-overlays .squiggly-warning').count(),

@@ -147,6 +147,7 @@ export function analyze(sql: string, options: AnalyzeOptions = {}): AnalysisResu
   };
 
   const rules = activeRules(options, pgVersion, fileIgnores);
+  const checkRules = rules.filter((r) => r.check);
   let explicitDepth = 0;
   let txnCounter = 0;
   // Multi-statement runners: the whole query string is one implicit block, and after a COMMIT the remaining statements
@@ -205,11 +206,13 @@ export function analyze(sql: string, options: AnalyzeOptions = {}): AnalysisResu
     };
     statements.push(info);
 
-    for (const rule of rules) {
-      if (!rule.check) continue;
-      if (info.ignoredRules.includes(rule.id) || info.ignoredRules.includes('*')) continue;
-      const ctx = makeContext(rule, info, schema, file, pgVersion, findings, options);
-      try { rule.check(ctx); } catch (err) {
+    // One context per statement, shared by the rules (only `rule` changes): this is the hot loop of the editor.
+    const ctx = new StatementContext(info, schema, file, pgVersion, findings, options);
+    const ignoresSome = info.ignoredRules.length > 0;
+    for (const rule of checkRules) {
+      if (ignoresSome && (info.ignoredRules.includes(rule.id) || info.ignoredRules.includes('*'))) continue;
+      ctx.rule = rule;
+      try { rule.check!(ctx); } catch (err) {
         findings.push(internalError(rule, info, err));
       }
     }
@@ -406,27 +409,48 @@ function internalError(rule: Rule<any>, st: StatementInfo | undefined, err: unkn
   };
 }
 
-function makeContext(rule: Rule<any>, st: StatementInfo, schema: SchemaModel, file: FileInfo, pgVersion: number, findings: Finding[], options: AnalyzeOptions): RuleContext<any> {
-  let bytes: ByteOffsets | undefined;
-  const node = (Object.values(st.node)[0] ?? {}) as Node;
-  return {
-    stmt: st, node, kind: st.kind, schema, file, pgVersion,
-    report(messageId, data, opts) { findings.push(makeFinding(rule, messageId, st, data, opts, options)); },
-    rangeAt(location, length = 1) {
-      if (location === undefined || location < 0) return st.range;
-      bytes ??= new ByteOffsets(st.text);
-      const from = st.start + bytes.toUtf16(location);
-      return file.lines.range(from, Math.min(st.end, from + length));
-    },
-    rangeOf(pattern, from = 0) {
-      const re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g');
-      re.lastIndex = from;
-      const m = re.exec(st.text);
-      if (!m) return undefined;
-      return file.lines.range(st.start + m.index, st.start + m.index + m[0].length);
-    },
-    edit(start, end, newText): TextEdit {
-      return { range: file.lines.range(st.start + start, st.start + end), newText };
-    },
-  };
+const RE_CACHE = new WeakMap<RegExp, RegExp>();
+function globalRe(pattern: RegExp): RegExp {
+  let re = RE_CACHE.get(pattern);
+  if (!re) RE_CACHE.set(pattern, re = new RegExp(pattern.source, pattern.flags.includes('g') ? pattern.flags : pattern.flags + 'g'));
+  return re;
+}
+
+class StatementContext implements RuleContext<any> {
+  rule!: Rule<any>;
+  readonly node: Node;
+  readonly kind: string;
+  private bytes: ByteOffsets | undefined;
+  constructor(
+    readonly stmt: StatementInfo,
+    readonly schema: SchemaModel,
+    readonly file: FileInfo,
+    readonly pgVersion: number,
+    private readonly findings: Finding[],
+    private readonly options: AnalyzeOptions,
+  ) {
+    this.node = (Object.values(stmt.node)[0] ?? {}) as Node;
+    this.kind = stmt.kind;
+  }
+  report(messageId: string, data?: Record<string, string | number>, opts?: ReportOptions): void {
+    this.findings.push(makeFinding(this.rule, messageId, this.stmt, data, opts, this.options));
+  }
+  rangeAt(location: number | undefined, length = 1): Range {
+    const st = this.stmt;
+    if (location === undefined || location < 0) return st.range;
+    this.bytes ??= new ByteOffsets(st.text);
+    const from = st.start + this.bytes.toUtf16(location);
+    return this.file.lines.range(from, Math.min(st.end, from + length));
+  }
+  rangeOf(pattern: RegExp, from = 0): Range | undefined {
+    const st = this.stmt;
+    const re = globalRe(pattern);
+    re.lastIndex = from;
+    const m = re.exec(st.text);
+    if (!m) return undefined;
+    return this.file.lines.range(st.start + m.index, st.start + m.index + m[0].length);
+  }
+  edit(start: number, end: number, newText: string): TextEdit {
+    return { range: this.file.lines.range(this.stmt.start + start, this.stmt.start + end), newText };
+  }
 }

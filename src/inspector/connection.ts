@@ -578,6 +578,10 @@ export function describeError(err: unknown, t: Target | undefined, phase: 'conne
 
 class MissingPasswordError extends Error {}
 
+function destroySocket(client: pg.Client): void {
+  try { (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream?.destroy(); } catch { /* closed */ }
+}
+
 // ---------------------------------------------------------------------------------------------------------------------
 // connecting
 
@@ -698,7 +702,13 @@ async function connectOnce(target: Target, ssl: TlsAttempt, viaStartup: boolean,
       get broken() { return broken; },
       async close() {
         broken = true;
-        await client.end().catch(() => undefined);
+        // end() waits for the server to close the socket; a server that stopped answering must not hold us up.
+        let timer: NodeJS.Timeout | undefined;
+        await Promise.race([
+          client.end().catch(() => undefined),
+          new Promise<void>((res) => { timer = setTimeout(() => { destroySocket(client); res(); }, 1000); }),
+        ]);
+        clearTimeout(timer);
       },
     };
     return { ok: true, value: conn };

@@ -139,7 +139,7 @@ export async function snapshot(client: InspectorClient, opts: SnapshotOptions = 
   await ask(connectionsQuery, (v) => { snap.connections = { ...v, waiting: waitersTotal ?? v.waiting }; });
   await ask(backupsQuery, (v) => { snap.backups = v.backups; trunc('backups', v.omitted); });
   let copies: CopyProgress[] = [];
-  await ask(copyProgressQuery, (v) => { copies = v; });
+  if (snap.backups.length > 0) await ask(copyProgressQuery, (v) => { copies = v; });
   await ask(vacuumsQuery, (v) => { snap.vacuums = v.vacuums; trunc('vacuums', v.omitted); });
   await ask(indexBuildsQuery, (v) => { snap.indexBuilds = v.builds; trunc('indexBuilds', v.omitted); });
   await ask(sessionsQuery, (v) => {

@@ -33,7 +33,8 @@ for (const major of pgMajors()) {
         void inc.fire(migration, 'ALTER TABLE jobs ADD COLUMN priority int');
         await inc.waitUntilWaiting(migrationPid);
 
-        const session = inc.session(targetFor(cluster));
+        // Polled: no reuse of the (catalog-wide, normally 30 s) dead-tuple section between snapshots.
+        const session = inc.session(targetFor(cluster), { slowSectionsMaxAgeMs: 0 });
         // Statistics lag (13's collector, 15+'s pending stats flushed within a second): poll, bounded.
         const dead = await waitFor('n_dead_tup of public.jobs', async () => {
           const r = await session.snapshot();

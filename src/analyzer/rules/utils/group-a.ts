@@ -144,8 +144,13 @@ export function identSource(name: string): string {
 }
 
 /** First match of `source` (case-insensitive) in the statement text at or after `from`: [start, end) offsets. */
+const FIND_CACHE = new Map<string, RegExp>();
 export function findIn(ctx: RuleContext<any>, source: string, from = 0): [number, number] | undefined {
-  const re = new RegExp(source, 'gi');
+  let re = FIND_CACHE.get(source);
+  if (!re) {
+    if (FIND_CACHE.size > 500) FIND_CACHE.clear();
+    FIND_CACHE.set(source, re = new RegExp(source, 'gi'));
+  }
   re.lastIndex = from;
   const m = re.exec(ctx.stmt.text);
   return m ? [m.index, m.index + m[0].length] : undefined;

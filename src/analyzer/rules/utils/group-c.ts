@@ -252,7 +252,6 @@ export interface IdentifierToken {
   quoted: boolean;
 }
 
-const RUNS = new Map<number, RegExp>();
 const IDENT_START = /[A-Za-z_\u0080-\uffff]/;
 const IDENT_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
 
@@ -261,15 +260,35 @@ const IDENT_PART = /[A-Za-z0-9_$\u0080-\uffff]/;
  * literals (standard, E'…', B'…', X'…', U&'…'), dollar-quoted bodies and numbers, so only real identifiers count.
  * libpg_query truncates long identifiers before we see the tree, so the text is the only place to find them.
  */
+/** One linear pass: is there an identifier-like run (or a quoted identifier) longer than `maxBytes` UTF-8 bytes? */
+function hasLongRun(text: string, maxBytes: number): boolean {
+  let run = 0;
+  const n = text.length;
+  const w = (c: number) => (c < 0x80 ? 1 : c < 0x800 ? 2 : c >= 0xd800 && c <= 0xdfff ? 2 : 3);
+  for (let i = 0; i < n; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 34) {
+      // A quoted identifier: its content may hold any character.
+      let bytes = 0;
+      let j = i + 1;
+      while (j < n && text.charCodeAt(j) !== 34) bytes += w(text.charCodeAt(j++));
+      if (bytes > maxBytes) return true;
+      i = j; run = 0;
+    } else if ((c >= 97 && c <= 122) || (c >= 65 && c <= 90) || (c >= 48 && c <= 57) || c === 95 || c === 36 || c >= 128) {
+      run += w(c);
+      if (run > maxBytes) return true;
+    } else run = 0;
+  }
+  return false;
+}
+
 export function longIdentifiers(text: string, maxBytes: number): IdentifierToken[] {
   const out: IdentifierToken[] = [];
   // A UTF-16 code unit is at most 3 UTF-8 bytes: without a run of maxBytes / 3 identifier characters there is
   // nothing to find, and most statements end here.
   const minRun = Math.floor(maxBytes / 3) + 1;
   if (text.length < minRun) return out;
-  let run = RUNS.get(minRun);
-  if (!run) RUNS.set(minRun, run = new RegExp(`[\\w$\\u0080-\\uffff]{${minRun},}|"(?:[^"]|""){${minRun},}"`));
-  if (!run.test(text)) return out;
+  if (!hasLongRun(text, maxBytes)) return out;
   const n = text.length;
   let i = 0;
   while (i < n) {
