@@ -10,6 +10,7 @@ import { LockLenses, StatementHover } from './providers.js';
 import { DatabaseStateProvider } from './views/database-state.js';
 import { SECTION, settings } from './settings.js';
 import type { Linted } from './diagnostics.js';
+import { basename, dirname } from 'node:path';
 
 const moduleLoadedAt = performance.now();
 let current: Ctx | undefined;
@@ -120,7 +121,8 @@ function setup(ctx: Ctx): void {
   );
 
   // The schema base of a folder and the config are cached; these events are what invalidates them. SQL files cover
-  // migrations and most schema dumps; a dump with another extension is watched by name once the config names it.
+  // migrations and most schema dumps; a dump with another name, or outside the workspace, is watched by name once a
+  // config names it.
   const watch = (pattern: vscode.GlobPattern) => {
     const w = vscode.workspace.createFileSystemWatcher(pattern);
     push(w,
@@ -130,7 +132,14 @@ function setup(ctx: Ctx): void {
   };
   watch('**/*.sql');
   watch('**/.pgpreflight.json');
-  watch('**/*.{dump,ddl,pgsql,psql}');
+  const watchedByName = new Set<string>();
+  push(linter.onDidLint(() => {
+    for (const input of linter.getProject()?.watchedInputs ?? []) {
+      if (watchedByName.has(input) || /\.sql$|(^|[\\/])\.pgpreflight\.json$/i.test(input)) continue;
+      watchedByName.add(input);
+      watch(new vscode.RelativePattern(vscode.Uri.file(dirname(input)), basename(input)));
+    }
+  }));
 
   // Documents already open when the extension starts (the SQL file that activated it).
   for (const doc of vscode.workspace.textDocuments) if (isSqlDocument(doc)) void linter.lintSoon(doc);

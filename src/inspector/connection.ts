@@ -393,7 +393,7 @@ export function resolveTarget(input: TargetInput, cenv: ConnectionEnv = defaultE
     : `postgresql://${encodeURIComponent(user)}@${displayHost}:${port}/${encodeURIComponent(database)}`);
 
   const target: Target = {
-    name: redact(name, secretsSoFar),
+    name, // built without the password (a user-given name is taken as is)
     host, port, user, database, sslmode,
     connectTimeoutSeconds,
     readOnly: input.readOnly ?? false,

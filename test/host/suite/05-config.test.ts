@@ -7,6 +7,7 @@ import { api, closeAll, codeOf, open, ours, root, suite, suiteSetup, suiteTeardo
 const RULE = 'require-concurrent-index-creation';
 let originalConfig = '';
 let originalFirst = '';
+let originalDump = '';
 
 function severityOf(uri: vscode.Uri): vscode.DiagnosticSeverity | 'none' {
   const d = ours(uri).find((x) => codeOf(x) === RULE);
@@ -17,10 +18,12 @@ suite('.pgpreflight.json and the folder history', () => {
   suiteSetup(() => {
     originalConfig = fs.readFileSync(path.join(root(), '.pgpreflight.json'), 'utf8');
     originalFirst = fs.readFileSync(path.join(root(), 'db/migrations/001_create_comments.sql'), 'utf8');
+    originalDump = fs.readFileSync(path.join(root(), 'db/schema.sql'), 'utf8');
   });
   teardown(() => {
     writeFile('.pgpreflight.json', originalConfig);
     writeFile('db/migrations/001_create_comments.sql', originalFirst);
+    writeFile('db/schema.sql', originalDump);
   });
   suiteTeardown(closeAll);
 
@@ -60,5 +63,16 @@ suite('.pgpreflight.json and the folder history', () => {
     await waitFor('the folder history to be re-read', async () => (await comments()).effects.unknowns.some((u) => /public\.comments is not in the schema model/.test(u)));
     writeFile('db/migrations/001_create_comments.sql', originalFirst);
     await waitFor('the original history', async () => (await comments()).effects.unknowns.length === 0);
+  });
+
+  test('the schema dump changing on disk rebuilds the schema', async () => {
+    const editor = await open('db/migrations/002_index_articles.sql');
+    const uri = editor.document.uri;
+    const articles = async () => (await api()).lastLint(uri)!.result!.statements[0];
+    assert.deepEqual((await articles()).effects.unknowns, []);
+    writeFile('db/schema.sql', 'CREATE TABLE public.authors (id bigint PRIMARY KEY, name text NOT NULL);\n');
+    await waitFor('the dump to be re-read', async () => (await articles()).effects.unknowns.some((u) => /public\.articles is not in the schema model/.test(u)));
+    writeFile('db/schema.sql', originalDump);
+    await waitFor('the original dump', async () => (await articles()).effects.unknowns.length === 0);
   });
 });
