@@ -65,6 +65,8 @@ export interface RelationInfo {
   temporary?: boolean;
 }
 
+export interface SchemaTracker { reads: Set<string>; writes: Set<string>; global: boolean }
+
 export interface TypeInfo { name: string; kind: 'enum' | 'domain' | 'composite' | 'other'; values?: string[]; hasCheck?: boolean; createdInMigration: boolean }
 
 export class SchemaModel {
@@ -72,6 +74,11 @@ export class SchemaModel {
   private readonly types = new Map<string, TypeInfo | null>();
   /** Set while applying the migration under analysis, so new objects are marked as created by it. */
   inMigration = false;
+  /**
+   * When set, every relation and type name read or written through this layer is recorded: the editor's incremental
+   * analysis (incremental.ts) reuses a statement's results only when nothing it read has changed.
+   */
+  tracker: SchemaTracker | undefined;
 
   constructor(private readonly parent?: SchemaModel) {}
 
@@ -83,6 +90,7 @@ export class SchemaModel {
   }
 
   get(name: string): RelationInfo | undefined {
+    this.tracker?.reads.add(name);
     const local = this.rels.get(name);
     if (local !== undefined) return local ?? undefined;
     return this.parent?.get(name);
@@ -96,7 +104,12 @@ export class SchemaModel {
    */
   absorb(child: SchemaModel): void {
     for (const [k, v] of child.rels) this.rels.set(k, v ? { ...v, createdInMigration: false } : null);
-    for (const [k, v] of child.types) this.types.set(k, v ? { ...v, createdInMigration: false } : null);
+    for (const [k, v] of child.types) this.setType(k, v ? { ...v, createdInMigration: false } : null);
+  }
+
+  private setType(name: string, info: TypeInfo | null): void {
+    this.tracker?.writes.add('type ' + name);
+    this.types.set(name, info);
   }
 
   /** Number of relations this layer itself defines (for diagnostics and benchmarks). */
@@ -104,6 +117,7 @@ export class SchemaModel {
 
   /** The relation, writable in this layer. */
   private mut(name: string): RelationInfo | undefined {
+    this.tracker?.writes.add(name);
     const local = this.rels.get(name);
     if (local) return local;
     if (local === null) return undefined;
@@ -121,23 +135,26 @@ export class SchemaModel {
     return copy;
   }
 
-  private put(info: RelationInfo): void { this.rels.set(info.name, info); }
+  private put(info: RelationInfo): void { this.tracker?.writes.add(info.name); this.rels.set(info.name, info); }
   private remove(name: string): void {
+    this.tracker?.writes.add(name);
     const rel = this.get(name);
     if (!rel) return;
     this.rels.set(name, null);
     if (rel.table) { const t = this.mut(rel.table); if (t) t.indexes = t.indexes.filter((i) => i !== name); }
     if (rel.parent) { const p = this.mut(rel.parent); if (p) p.partitions = p.partitions.filter((x) => x !== name); }
-    for (const idx of rel.indexes) this.rels.set(idx, null);
+    for (const idx of rel.indexes) { this.tracker?.writes.add(idx); this.rels.set(idx, null); }
   }
 
   relationNames(): string[] {
+    if (this.tracker) this.tracker.global = true;
     const names = new Set<string>(this.parent?.relationNames() ?? []);
     for (const [k, v] of this.rels) { if (v) names.add(k); else names.delete(k); }
     return [...names];
   }
 
   getType(name: string): TypeInfo | undefined {
+    this.tracker?.reads.add('type ' + name);
     const local = this.types.get(name);
     if (local !== undefined) return local ?? undefined;
     return this.parent?.getType(name);
@@ -204,24 +221,24 @@ export class SchemaModel {
       }
       case 'CreateEnumStmt': {
         const name = qualifyList(stringList(node.typeName));
-        this.types.set(name, { name, kind: 'enum', values: stringList(node.vals), createdInMigration: this.inMigration });
+        this.setType(name, { name, kind: 'enum', values: stringList(node.vals), createdInMigration: this.inMigration });
         return;
       }
       case 'CreateDomainStmt': {
         const name = qualifyList(stringList(node.domainname));
         const hasCheck = (node.constraints ?? []).some((c: Node) => c.Constraint?.contype === 'CONSTR_CHECK');
-        this.types.set(name, { name, kind: 'domain', hasCheck, createdInMigration: this.inMigration });
+        this.setType(name, { name, kind: 'domain', hasCheck, createdInMigration: this.inMigration });
         return;
       }
       case 'CompositeTypeStmt': {
         const name = rangeVarName(node.typevar);
-        if (name) this.types.set(name, { name, kind: 'composite', createdInMigration: this.inMigration });
+        if (name) this.setType(name, { name, kind: 'composite', createdInMigration: this.inMigration });
         return;
       }
       case 'AlterEnumStmt': {
         const name = qualifyList(stringList(node.typeName));
         const t = this.getType(name);
-        if (t && node.newVal && !node.oldVal) this.types.set(name, { ...t, values: [...(t.values ?? []), node.newVal] });
+        if (t && node.newVal && !node.oldVal) this.setType(name, { ...t, values: [...(t.values ?? []), node.newVal] });
         return;
       }
       default:
@@ -423,7 +440,7 @@ export class SchemaModel {
       }
       if (type === 'OBJECT_TYPE' || type === 'OBJECT_DOMAIN') {
         const tn = obj.TypeName ? qualifyList(stringList(obj.TypeName.names)) : qualifyList(parts);
-        this.types.set(tn, null);
+        this.setType(tn, null);
         continue;
       }
       if (['OBJECT_TABLE', 'OBJECT_INDEX', 'OBJECT_VIEW', 'OBJECT_MATVIEW', 'OBJECT_SEQUENCE', 'OBJECT_FOREIGN_TABLE'].includes(type)) {
@@ -469,6 +486,7 @@ export class SchemaModel {
     const rel = this.get(from);
     if (!rel || from === to) return;
     const copy = { ...this.mut(from)!, name: to };
+    this.tracker?.writes.add(to);
     this.rels.set(from, null);
     this.rels.set(to, copy);
     if (rel.table) { const t = this.mut(rel.table); if (t) t.indexes = t.indexes.map((i) => (i === from ? to : i)); }
