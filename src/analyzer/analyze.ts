@@ -115,155 +115,218 @@ export function schemaFromSql(sql: string): SchemaModel {
   return model;
 }
 
-interface RawStatement { start: number; end: number; text: string; node: Node; leadingStart: number; terminated: boolean }
+export interface RawStatement {
+  start: number; end: number; text: string; node: Node; leadingStart: number; terminated: boolean;
+  /** The splitter piece it came from: [pieceLeading, pieceEnd) (several statements share one when recovered). */
+  pieceLeading: number; pieceEnd: number; pieceTerminated: boolean;
+}
 
-/** Analyses one migration file. */
-export function analyze(sql: string, options: AnalyzeOptions = {}): AnalysisResult {
-  const text = typeof sql === 'string' ? sql : String(sql ?? '');
-  const lines = new LineIndex(text);
-  const pgVersion = options.pgVersion ?? DEFAULT_PG_VERSION;
-  const parseProblems: ParseProblem[] = [];
+/** Transaction and settings state between two statements. Plain data: the incremental analysis compares it. */
+export interface EngineState {
+  explicitDepth: number;
+  txnCounter: number;
+  implicitOpen: boolean;
+  currentTxn: number;
+  lockTimeout: string | null;
+  statementTimeout: string | null;
+  localLock: string | null | undefined;
+  localStmt: string | null | undefined;
+  savedLock: string | null;
+  savedStmt: string | null;
+}
+
+export function sameState(a: EngineState, b: EngineState): boolean {
+  return a.explicitDepth === b.explicitDepth && a.txnCounter === b.txnCounter && a.implicitOpen === b.implicitOpen &&
+    a.currentTxn === b.currentTxn && a.lockTimeout === b.lockTimeout && a.statementTimeout === b.statementTimeout &&
+    a.localLock === b.localLock && a.localStmt === b.localStmt && a.savedLock === b.savedLock && a.savedStmt === b.savedStmt;
+}
+
+/** Everything about a file that does not change from one statement to the next. */
+export interface FileSetup {
+  file: FileInfo;
+  rules: Rule<any>[];
+  checkRules: Rule<any>[];
+  implicit: 'none' | 'file' | 'multi-statement';
+  implicitActive: boolean;
+  options: AnalyzeOptions;
+}
+
+export function splitAndParse(text: string, lines: LineIndex, from = 0, stop?: (p: Piece) => boolean): { raws: RawStatement[]; problems: ParseProblem[]; stoppedAt?: Piece } {
   const raws: RawStatement[] = [];
+  const problems: ParseProblem[] = [];
+  for (const piece of splitStatements(text, from)) {
+    if (stop?.(piece)) return { raws, problems, stoppedAt: piece };
+    parsePiece(text, piece, lines, raws, problems);
+  }
+  return { raws, problems };
+}
 
-  for (const piece of splitStatements(text)) parsePiece(text, piece, lines, raws, parseProblems);
-
+export function setupFile(text: string, lines: LineIndex, statementCount: number, options: AnalyzeOptions): FileSetup {
+  const pgVersion = options.pgVersion ?? DEFAULT_PG_VERSION;
   const base = options.baseSchema ?? (options.schemaSql ? schemaFromSql(options.schemaSql) : new SchemaModel());
-  const schema = base.overlay();
-  schema.inMigration = true;
-  const schemaBefore = base;
-
   const runner = options.runner;
   let implicit: 'none' | 'file' | 'multi-statement' = runner ? RUNNERS[runner].implicitTransaction : 'none';
   if (options.assumeInTransaction === true) implicit = 'file';
   else if (options.assumeInTransaction === false) implicit = 'none';
   const fileIgnores = fileIgnoreDirectives(text);
-  const implicitActive = implicit === 'file' || (implicit === 'multi-statement' && raws.length > 1);
-
-  const statements: StatementInfo[] = [];
-  const findings: Finding[] = [];
+  const implicitActive = implicit === 'file' || (implicit === 'multi-statement' && statementCount > 1);
   const file: FileInfo = {
-    path: options.path, text, lines, statements, pgVersion, runner, implicitTransaction: implicit,
-    schemaBefore, schemaAfter: schema, endsInTransaction: false, fileIgnores,
+    path: options.path, text, lines, statements: [], pgVersion, runner, implicitTransaction: implicit,
+    schemaBefore: base, schemaAfter: base, endsInTransaction: false, fileIgnores,
   };
-
   const rules = activeRules(options, pgVersion, fileIgnores);
-  const checkRules = rules.filter((r) => r.check);
-  let explicitDepth = 0;
-  let txnCounter = 0;
-  // Multi-statement runners: the whole query string is one implicit block, and after a COMMIT the remaining statements
-  // start a new one (PostgreSQL's simple-query protocol). File runners wrap the file once.
-  let implicitOpen = implicitActive;
-  let currentTxn = implicitActive ? txnCounter++ : -1;
-  let lockTimeout: string | null = options.assumeLockTimeout ? 'runner' : null;
-  let statementTimeout: string | null = options.assumeStatementTimeout ? 'runner' : null;
-  let localLock: string | null | undefined;
-  let localStmt: string | null | undefined;
-  // Session settings as they were when the current transaction began: ROLLBACK restores them.
-  let savedLock = lockTimeout;
-  let savedStmt = statementTimeout;
+  return { file, rules, checkRules: rules.filter((r) => r.check), implicit, implicitActive, options };
+}
 
-  for (let i = 0; i < raws.length; i++) {
-    const raw = raws[i];
-    const kind = statementKind(raw.node);
-    let effects: Effects;
-    try {
-      effects = statementEffects(raw.node, { pgVersion, schema });
-    } catch (err) {
-      effects = { locks: [], rewrites: [], scans: [], buildsIndexOn: [], nonTransactional: false, unknowns: [`the lock model failed on this statement: ${String((err as Error)?.message ?? err)}`] };
-    }
+export function initialState(setup: FileSetup): EngineState {
+  const o = setup.options;
+  const lockTimeout = o.assumeLockTimeout ? 'runner' : null;
+  const statementTimeout = o.assumeStatementTimeout ? 'runner' : null;
+  return {
+    explicitDepth: 0, txnCounter: setup.implicitActive ? 1 : 0, implicitOpen: setup.implicitActive,
+    currentTxn: setup.implicitActive ? 0 : -1, lockTimeout, statementTimeout, localLock: undefined, localStmt: undefined,
+    savedLock: lockTimeout, savedStmt: statementTimeout,
+  };
+}
 
-    // Transaction state *while this statement runs*.
-    const tc = effects.transaction;
-    if (tc === 'begin') {
-      if (explicitDepth === 0 && !implicitOpen) { currentTxn = txnCounter++; savedLock = lockTimeout; savedStmt = statementTimeout; }
-      explicitDepth++;
-    } else if (currentTxn < 0 && implicit === 'multi-statement' && implicitActive && !tc) {
-      // A statement after COMMIT in a multi-statement string opens the next implicit block.
-      implicitOpen = true; currentTxn = txnCounter++; savedLock = lockTimeout; savedStmt = statementTimeout;
-    }
-    const inTransaction = explicitDepth > 0 || implicitOpen;
-    const info: StatementInfo = {
-      index: statements.length,
-      kind,
-      text: raw.text,
-      start: raw.start,
-      end: raw.end,
-      terminated: raw.terminated,
-      range: lines.range(raw.start, raw.end),
-      node: raw.node,
-      inTransaction: tc === 'commit' || tc === 'rollback' ? currentTxn >= 0 : inTransaction,
-      transactionId: inTransaction || tc === 'commit' || tc === 'rollback' ? currentTxn : -1,
-      implicitTransaction: implicitOpen && explicitDepth === (tc === 'begin' ? 1 : 0),
-      locks: effects.locks,
-      rewritesTable: effects.rewrites.some((r) => { const k = schema.get(r)?.kind; return k !== 'index' && k !== 'partitioned index'; }),
-      rewrites: effects.rewrites,
-      scansTable: effects.scans.length > 0,
-      scans: effects.scans,
-      effects,
-      lockTimeout: localLock !== undefined ? localLock : lockTimeout,
-      statementTimeout: localStmt !== undefined ? localStmt : statementTimeout,
-      ignoredRules: ignoreDirectives(text.slice(raw.leadingStart, raw.start)),
-    };
-    statements.push(info);
+/**
+ * Analyses one statement: its effects, transaction state, rules; then applies it to the schema and advances `st`.
+ * The statement's findings from per-statement rules are pushed to `findings`.
+ */
+export function stepStatement(raw: RawStatement, index: number, st: EngineState, schema: SchemaModel, setup: FileSetup, findings: Finding[]): StatementInfo {
+  const { file, implicit, implicitActive, options } = setup;
+  const pgVersion = file.pgVersion;
+  const kind = statementKind(raw.node);
+  let effects: Effects;
+  try {
+    effects = statementEffects(raw.node, { pgVersion, schema });
+  } catch (err) {
+    effects = { locks: [], rewrites: [], scans: [], buildsIndexOn: [], nonTransactional: false, unknowns: [`the lock model failed on this statement: ${String((err as Error)?.message ?? err)}`] };
+  }
 
-    // One context per statement, shared by the rules (only `rule` changes): this is the hot loop of the editor.
-    const ctx = new StatementContext(info, schema, file, pgVersion, findings, options);
-    const ignoresSome = info.ignoredRules.length > 0;
-    for (const rule of checkRules) {
-      if (ignoresSome && (info.ignoredRules.includes(rule.id) || info.ignoredRules.includes('*'))) continue;
-      ctx.rule = rule;
-      try { rule.check!(ctx); } catch (err) {
-        findings.push(internalError(rule, info, err));
-      }
-    }
+  // Transaction state *while this statement runs*.
+  const tc = effects.transaction;
+  if (tc === 'begin') {
+    if (st.explicitDepth === 0 && !st.implicitOpen) { st.currentTxn = st.txnCounter++; st.savedLock = st.lockTimeout; st.savedStmt = st.statementTimeout; }
+    st.explicitDepth++;
+  } else if (st.currentTxn < 0 && implicit === 'multi-statement' && implicitActive && !tc) {
+    // A statement after COMMIT in a multi-statement string opens the next implicit block.
+    st.implicitOpen = true; st.currentTxn = st.txnCounter++; st.savedLock = st.lockTimeout; st.savedStmt = st.statementTimeout;
+  }
+  const inTransaction = st.explicitDepth > 0 || st.implicitOpen;
+  const info: StatementInfo = {
+    index,
+    kind,
+    text: raw.text,
+    start: raw.start,
+    end: raw.end,
+    terminated: raw.terminated,
+    range: file.lines.range(raw.start, raw.end),
+    node: raw.node,
+    inTransaction: tc === 'commit' || tc === 'rollback' ? st.currentTxn >= 0 : inTransaction,
+    transactionId: inTransaction || tc === 'commit' || tc === 'rollback' ? st.currentTxn : -1,
+    implicitTransaction: st.implicitOpen && st.explicitDepth === (tc === 'begin' ? 1 : 0),
+    locks: effects.locks,
+    rewritesTable: effects.rewrites.some((r) => { const k = schema.get(r)?.kind; return k !== 'index' && k !== 'partitioned index'; }),
+    rewrites: effects.rewrites,
+    scansTable: effects.scans.length > 0,
+    scans: effects.scans,
+    effects,
+    lockTimeout: st.localLock !== undefined ? st.localLock : st.lockTimeout,
+    statementTimeout: st.localStmt !== undefined ? st.localStmt : st.statementTimeout,
+    ignoredRules: raw.start > raw.leadingStart ? ignoreDirectives(file.text.slice(raw.leadingStart, raw.start)) : [],
+  };
+  file.statements[index] = info;
 
-    try { schema.applyStatement(raw.node); } catch { /* keep going: the model only loses precision */ }
-
-    // Settings and transaction state *after* this statement.
-    if (effects.setting) {
-      const { name, value, local } = effects.setting;
-      const inTxn = explicitDepth > 0 || implicitOpen;
-      if (name === 'lock_timeout' || name === 'all') {
-        if (local && inTxn) localLock = name === 'all' ? null : value; else if (!local) { lockTimeout = name === 'all' ? null : value; localLock = undefined; }
-      }
-      if (name === 'statement_timeout' || name === 'all') {
-        if (local && inTxn) localStmt = name === 'all' ? null : value; else if (!local) { statementTimeout = name === 'all' ? null : value; localStmt = undefined; }
-      }
-    }
-    if (tc === 'commit' || tc === 'rollback' || tc === 'prepare') {
-      if (tc === 'rollback') { lockTimeout = savedLock; statementTimeout = savedStmt; }
-      localLock = undefined; localStmt = undefined;
-      const chain = !!(raw.node.TransactionStmt as Node | undefined)?.chain;
-      if (chain) {
-        // COMMIT AND CHAIN / ROLLBACK AND CHAIN: a new transaction of the same kind starts at once.
-        currentTxn = txnCounter++; savedLock = lockTimeout; savedStmt = statementTimeout;
-      } else {
-        explicitDepth = 0;
-        implicitOpen = false;
-        currentTxn = -1;
-      }
+  // One context per statement, shared by the rules (only `rule` changes): this is the hot loop of the editor.
+  const ctx = new StatementContext(info, schema, file, pgVersion, findings, options);
+  const ignoresSome = info.ignoredRules.length > 0;
+  for (const rule of setup.checkRules) {
+    if (ignoresSome && (info.ignoredRules.includes(rule.id) || info.ignoredRules.includes('*'))) continue;
+    ctx.rule = rule;
+    try { rule.check!(ctx); } catch (err) {
+      findings.push(internalError(rule, info, err));
     }
   }
-  file.endsInTransaction = explicitDepth > 0;
 
-  for (const rule of rules) {
+  try { schema.applyStatement(raw.node); } catch { /* keep going: the model only loses precision */ }
+  advanceState(st, effects, raw.node);
+  return info;
+}
+
+/** Settings and transaction state *after* a statement. */
+export function advanceState(st: EngineState, effects: Effects, node: Node): void {
+  const tc = effects.transaction;
+  if (effects.setting) {
+    const { name, value, local } = effects.setting;
+    const inTxn = st.explicitDepth > 0 || st.implicitOpen;
+    if (name === 'lock_timeout' || name === 'all') {
+      if (local && inTxn) st.localLock = name === 'all' ? null : value; else if (!local) { st.lockTimeout = name === 'all' ? null : value; st.localLock = undefined; }
+    }
+    if (name === 'statement_timeout' || name === 'all') {
+      if (local && inTxn) st.localStmt = name === 'all' ? null : value; else if (!local) { st.statementTimeout = name === 'all' ? null : value; st.localStmt = undefined; }
+    }
+  }
+  if (tc === 'commit' || tc === 'rollback' || tc === 'prepare') {
+    if (tc === 'rollback') { st.lockTimeout = st.savedLock; st.statementTimeout = st.savedStmt; }
+    st.localLock = undefined; st.localStmt = undefined;
+    const chain = !!(node.TransactionStmt as Node | undefined)?.chain;
+    if (chain) {
+      // COMMIT AND CHAIN / ROLLBACK AND CHAIN: a new transaction of the same kind starts at once.
+      st.currentTxn = st.txnCounter++; st.savedLock = st.lockTimeout; st.savedStmt = st.statementTimeout;
+    } else {
+      st.explicitDepth = 0;
+      st.implicitOpen = false;
+      st.currentTxn = -1;
+    }
+  }
+}
+
+/** Runs the whole-file rules and sorts the findings. */
+export function finishFile(setup: FileSetup, st: EngineState, findings: Finding[]): void {
+  const { file, options } = setup;
+  const statements = file.statements;
+  file.endsInTransaction = st.explicitDepth > 0;
+  for (const rule of setup.rules) {
     if (!rule.checkFile) continue;
     try {
       rule.checkFile({
-        file, pgVersion,
+        file, pgVersion: file.pgVersion,
         report(messageId, statementIndex, data, opts) {
-          const st = statements[statementIndex];
-          if (!st || st.ignoredRules.includes(rule.id) || st.ignoredRules.includes('*')) return;
-          findings.push(makeFinding(rule, messageId, st, data, opts, options));
+          const s = statements[statementIndex];
+          if (!s || s.ignoredRules.includes(rule.id) || s.ignoredRules.includes('*')) return;
+          findings.push(makeFinding(rule, messageId, s, data, opts, options));
         },
       });
     } catch (err) {
       findings.push(internalError(rule, statements[0], err));
     }
   }
+  sortFindings(findings);
+}
 
+export function sortFindings(findings: Finding[]): void {
   findings.sort((a, b) => a.statementIndex - b.statementIndex || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
-  return { file, statements, findings, parseProblems };
+}
+
+/** Analyses one migration file. */
+export function analyze(sql: string, options: AnalyzeOptions = {}): AnalysisResult {
+  const text = typeof sql === 'string' ? sql : String(sql ?? '');
+  const lines = new LineIndex(text);
+  const { raws, problems } = splitAndParse(text, lines);
+  const setup = setupFile(text, lines, raws.length, options);
+  const schema = setup.file.schemaBefore.overlay();
+  schema.inMigration = true;
+  setup.file.schemaAfter = schema;
+  const st = initialState(setup);
+  const findings: Finding[] = [];
+  for (let i = 0; i < raws.length; i++) stepStatement(raws[i], i, st, schema, setup, findings);
+  finishFile(setup, st, findings);
+  return { file: setup.file, statements: setup.file.statements, findings, parseProblems: problems };
+}
+
+function origin(piece: Piece) {
+  return { pieceLeading: piece.leadingStart, pieceEnd: piece.terminatorEnd, pieceTerminated: piece.terminated };
 }
 
 function parsePiece(text: string, piece: Piece, lines: LineIndex, out: RawStatement[], problems: ParseProblem[]): void {
@@ -272,7 +335,7 @@ function parsePiece(text: string, piece: Piece, lines: LineIndex, out: RawStatem
   if (parsed.ok) {
     if (parsed.stmts.length <= 1) {
       const node = parsed.stmts[0]?.stmt;
-      if (node) out.push({ start: piece.start, end: piece.terminated ? piece.terminatorEnd : piece.end, text: body, node, leadingStart: piece.leadingStart, terminated: piece.terminated });
+      if (node) out.push({ start: piece.start, end: piece.terminated ? piece.terminatorEnd : piece.end, text: body, node, leadingStart: piece.leadingStart, terminated: piece.terminated, ...origin(piece) });
       return;
     }
     // Our splitter saw one statement where PostgreSQL sees several: trust PostgreSQL's boundaries.
@@ -282,7 +345,7 @@ function parsePiece(text: string, piece: Piece, lines: LineIndex, out: RawStatem
       const to = s.stmt_len ? bytes.toUtf16((s.stmt_location ?? 0) + s.stmt_len) : body.length;
       const sub = body.slice(from, to);
       const lead = sub.length - sub.trimStart().length;
-      out.push({ start: piece.start + from + lead, end: piece.start + to, text: sub.trim(), node: s.stmt, leadingStart: piece.start + from, terminated: true });
+      out.push({ start: piece.start + from + lead, end: piece.start + to, text: sub.trim(), node: s.stmt, leadingStart: piece.start + from, terminated: true, ...origin(piece) });
     }
     return;
   }
@@ -298,7 +361,7 @@ function parsePiece(text: string, piece: Piece, lines: LineIndex, out: RawStatem
       const r = parseStatementText(sub);
       if (r.ok && r.stmts.length === 1) {
         const last = k + 1 === subStarts.length;
-        out.push({ start: piece.start + from, end: piece.start + from + sub.length + (last && piece.terminated ? piece.terminatorEnd - piece.end : 0), text: sub, node: r.stmts[0].stmt, leadingStart: piece.start + from, terminated: last && piece.terminated });
+        out.push({ start: piece.start + from, end: piece.start + from + sub.length + (last && piece.terminated ? piece.terminatorEnd - piece.end : 0), text: sub, node: r.stmts[0].stmt, leadingStart: piece.start + from, terminated: last && piece.terminated, ...origin(piece) });
       } else if (!r.ok) {
         problems.push(problem(r, piece.start + from, piece.start + from + sub.length, lines));
         reported = true;

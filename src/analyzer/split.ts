@@ -35,11 +35,15 @@ function isSpace(c: number): boolean {
   return c === Ch.Space || c === Ch.Tab || c === Ch.Nl || c === Ch.Cr || c === 12 || c === 11;
 }
 
-export function splitStatements(sql: string): Piece[] {
+/**
+ * Splits `sql` into statements, starting at offset `from`, which must be a statement boundary (0, or just after a
+ * statement's `;`): there the splitter's state is empty, which is what lets the editor re-split only what changed.
+ */
+export function splitStatements(sql: string, from = 0): Piece[] {
   const pieces: Piece[] = [];
   const n = sql.length;
-  let i = 0;
-  let leadingStart = 0;
+  let i = from;
+  let leadingStart = from;
   let start = -1;           // first significant char of the current statement
   let lastSignificant = -1; // offset past the last significant char
   let unterminated = false;

@@ -54,11 +54,13 @@ suite('bench', () => {
     let t0 = performance.now();
     const doc = await vscode.workspace.openTextDocument(uri);
     const docMs = performance.now() - t0;
-    const editor = await vscode.window.showTextDocument(doc);
-    const shownMs = performance.now() - t0;
+    const showing = vscode.window.showTextDocument(doc);
     const first = await a.whenLinted(doc.uri, doc.version);
-    const openMs = performance.now() - t0;
+    // When the diagnostics were published: the end of the first lint (on the extension host's clock).
+    const openMs = first.startedAt + first.ms - t0;
     const lintStartMs = first.startedAt - t0;
+    const editor = await showing;
+    const shownMs = performance.now() - t0;
     const diagnostics = vscode.languages.getDiagnostics(doc.uri).length;
     assert.ok(first.result && first.result.statements.length >= STATEMENTS, `analysed ${first.result?.statements.length} statements`);
     note(`opened ${STATEMENTS} statements: first diagnostics after ${r1(openMs)} ms (own work ${r1(first.ms)} ms), ${diagnostics} diagnostics`);
@@ -85,9 +87,10 @@ suite('bench', () => {
     const uri2 = writeFile('bench/migrations/0002_big_copy.sql', bigMigration().replace(/'x/g, "'y"));
     t0 = performance.now();
     const doc2 = await vscode.workspace.openTextDocument(uri2);
-    await vscode.window.showTextDocument(doc2);
-    await a.whenLinted(doc2.uri, doc2.version);
-    const openWarmMs = performance.now() - t0;
+    const showing2 = vscode.window.showTextDocument(doc2);
+    const second = await a.whenLinted(doc2.uri, doc2.version);
+    const openWarmMs = second.startedAt + second.ms - t0;
+    await showing2;
 
     // The same on a typical migration (a handful of statements), for scale.
     const small = await vscode.workspace.openTextDocument(wsUri('db/migrations/004_mixed.sql'));
