@@ -13,6 +13,7 @@ import { lintFiles, lintText, loadSchemaDump, SchemaFileError } from '../project
 import { toJson, toSarif, toGithub, type FileReport } from '../report/lint-report.js';
 import { formatText, makeStyle } from './text.js';
 import { VERSION } from '../version.js';
+import { inspectCommand } from './inspect.js';
 
 export class UsageError extends Error {}
 
@@ -30,6 +31,10 @@ const HELP = `pg-preflight ${VERSION} — stops PostgreSQL migrations from takin
 Usage:
   pg-preflight lint [options] PATHS...     lint migration files, folders or globs ('-' reads stdin)
   pg-preflight lint --list-rules           list every rule with its default severity
+  pg-preflight inspect [--db URL] [--format text|json]
+                                           one read-only snapshot of a live database: blocking, lock queues,
+                                           backups, vacuum and wraparound, xmin horizon, connections
+                                           (pg-preflight inspect --help)
   pg-preflight --version | --help
 
 lint options:
@@ -92,7 +97,8 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { io.stdout(HELP + '\n'); return cmd ? 0 : 2; }
     if (cmd === '--version' || cmd === '-V') { io.stdout(VERSION + '\n'); return 0; }
     if (cmd === 'lint') return await lint(parseLintArgs(rest), io);
-    throw new UsageError(`unknown command "${cmd}" (commands: lint; see pg-preflight --help)`);
+    if (cmd === 'inspect') return await inspectCommand(rest, io);
+    throw new UsageError(`unknown command "${cmd}" (commands: lint, inspect; see pg-preflight --help)`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof InputError || e instanceof SchemaFileError) {
       io.stderr(`pg-preflight: ${e.message}\n`);
