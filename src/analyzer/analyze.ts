@@ -1,7 +1,7 @@
 // analyze(sql, options) → statements with their lock effects, findings and parse problems. It never throws on any
 // input: unparseable statements become parse problems and every other statement is still analysed.
 import type { Finding, LockEffect, ParseProblem, Range, Severity, TextEdit } from './types.js';
-import { splitStatements, type Piece } from './split.js';
+import { splitStatements, splitUntil, type Piece } from './split.js';
 import { parseStatementText, type Node } from './parse.js';
 import { LineIndex, ByteOffsets } from './text.js';
 import { SchemaModel } from './schema.js';
@@ -154,11 +154,9 @@ export interface FileSetup {
 export function splitAndParse(text: string, lines: LineIndex, from = 0, stop?: (p: Piece) => boolean): { raws: RawStatement[]; problems: ParseProblem[]; stoppedAt?: Piece } {
   const raws: RawStatement[] = [];
   const problems: ParseProblem[] = [];
-  for (const piece of splitStatements(text, from)) {
-    if (stop?.(piece)) return { raws, problems, stoppedAt: piece };
-    parsePiece(text, piece, lines, raws, problems);
-  }
-  return { raws, problems };
+  const { pieces, stoppedAt } = splitUntil(text, from, stop);
+  for (const piece of pieces) parsePiece(text, piece, lines, raws, problems);
+  return { raws, problems, stoppedAt };
 }
 
 export function setupFile(text: string, lines: LineIndex, statementCount: number, options: AnalyzeOptions): FileSetup {

@@ -40,7 +40,16 @@ function isSpace(c: number): boolean {
  * statement's `;`): there the splitter's state is empty, which is what lets the editor re-split only what changed.
  */
 export function splitStatements(sql: string, from = 0): Piece[] {
+  return splitUntil(sql, from).pieces;
+}
+
+/**
+ * The same, stopping at the first piece for which `stopAt` returns true (that piece is not included): the editor
+ * stops re-splitting where the text after an edit lines up with the previous split again.
+ */
+export function splitUntil(sql: string, from = 0, stopAt?: (p: Piece) => boolean): { pieces: Piece[]; stoppedAt?: Piece } {
   const pieces: Piece[] = [];
+  let stoppedAt: Piece | undefined;
   const n = sql.length;
   let i = from;
   let leadingStart = from;
@@ -55,7 +64,8 @@ export function splitStatements(sql: string, from = 0): Piece[] {
 
   const finish = (terminatorEnd: number, terminated: boolean) => {
     if (start >= 0) {
-      pieces.push({ start, end: lastSignificant, terminatorEnd, terminated, leadingStart, unterminatedLiteral: unterminated });
+      const piece = { start, end: lastSignificant, terminatorEnd, terminated, leadingStart, unterminatedLiteral: unterminated };
+      if (stopAt?.(piece)) stoppedAt = piece; else pieces.push(piece);
     }
     start = -1; lastSignificant = -1; unterminated = false; prevWord = ''; atomicDepth = 0; sawCreate = false;
     parenDepth = 0;
@@ -99,6 +109,7 @@ export function splitStatements(sql: string, from = 0): Piece[] {
         mark(i, i + 1); i++; continue;
       }
       finish(i + 1, true);
+      if (stoppedAt) return { pieces, stoppedAt };
       i++;
       continue;
     }
@@ -179,5 +190,5 @@ export function splitStatements(sql: string, from = 0): Piece[] {
     i++;
   }
   finish(n, false);
-  return pieces;
+  return { pieces, stoppedAt };
 }
