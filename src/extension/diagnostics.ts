@@ -221,6 +221,7 @@ export class Linter implements vscode.Disposable {
     const pending = this.timers.get(key);
     if (pending) { clearTimeout(pending); this.timers.delete(key); }
     this.linted.delete(key);
+    if (doc.uri.scheme === 'file') this.project?.forget(doc.uri.fsPath);
     if (!this.workspaceFiles.has(key)) this.collection.delete(doc.uri);
   }
 

@@ -8,6 +8,7 @@ import { dirname, relative, resolve, sep, basename } from 'node:path';
 import { loadParser } from '../analyzer/parse.js';
 import { analyze, applySqlToSchema, DEFAULT_PG_VERSION, type AnalysisResult } from '../analyzer/analyze.js';
 import { SchemaModel } from '../analyzer/schema.js';
+import { DocumentAnalyzer } from '../analyzer/incremental.js';
 import { loadConfig, CONFIG_FILE, type LoadedConfig } from '../config/config.js';
 import { analyzeOptionsFrom, lintFiles, loadSchemaDump, type FileLint } from '../project/lint.js';
 import { earlierMigrations, globToRegExp, isDownMigration } from '../project/files.js';
@@ -34,6 +35,7 @@ export class Project {
   private readonly configs = new Map<string, ConfigResult>();
   private readonly dumps = new Map<string, SchemaModel | string>();
   private readonly bases = new Map<string, Base>();
+  private readonly documents = new Map<string, { analyzer: DocumentAnalyzer; base: SchemaModel; optionsKey: string }>();
   /** Files whose change must drop cached state: config files and dumps in use. */
   readonly watchedInputs = new Set<string>();
   /** How often each cache missed: a keystroke must not add to these. */
@@ -94,10 +96,27 @@ export class Project {
     return patterns.some((p) => { const re = globToRegExp(p); return re.test(rel) || re.test(path); });
   }
 
-  /** Lints an editor buffer. `path` is its file path, or undefined for an untitled buffer (no folder history). */
+  /**
+   * Lints an editor buffer. `path` is its file path, or undefined for an untitled buffer (no folder history).
+   * Each file keeps an incremental analyzer, so a keystroke re-analyses only what the edit can have changed.
+   */
   lint(text: string, path: string | undefined, loaded: LoadedConfig): AnalysisResult {
     const baseSchema = path ? this.baseFor(path, loaded) : this.dump(loaded);
-    return analyze(text, { ...analyzeOptionsFrom(loaded.config), baseSchema, ...(path ? { path } : {}) });
+    const options = { ...analyzeOptionsFrom(loaded.config), baseSchema, ...(path ? { path } : {}) };
+    if (!path) return analyze(text, options);
+    const key = resolve(path);
+    const optionsKey = JSON.stringify({ ...options, baseSchema: undefined });
+    let doc = this.documents.get(key);
+    if (!doc || doc.base !== baseSchema || doc.optionsKey !== optionsKey) {
+      doc = { analyzer: new DocumentAnalyzer(options), base: baseSchema, optionsKey };
+      this.documents.set(key, doc);
+    }
+    return doc.analyzer.update(text);
+  }
+
+  /** The editor closed a document: drop its incremental state. */
+  forget(path: string): void {
+    this.documents.delete(resolve(path));
   }
 
   /** Lints files on disk exactly as `pg-preflight lint` does, grouped by the config that governs them. */
