@@ -281,7 +281,7 @@ export function advanceState(st: EngineState, effects: Effects, node: Node): voi
 }
 
 /** Runs the whole-file rules and sorts the findings. */
-export function finishFile(setup: FileSetup, st: EngineState, findings: Finding[]): void {
+export function finishFile(setup: FileSetup, st: EngineState, findings: Finding[], sort = true): void {
   const { file, options } = setup;
   const statements = file.statements;
   file.endsInTransaction = st.explicitDepth > 0;
@@ -300,11 +300,15 @@ export function finishFile(setup: FileSetup, st: EngineState, findings: Finding[
       findings.push(internalError(rule, statements[0], err));
     }
   }
-  sortFindings(findings);
+  if (sort) sortFindings(findings);
+}
+
+export function compareFindings(a: Finding, b: Finding): number {
+  return a.statementIndex - b.statementIndex || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character;
 }
 
 export function sortFindings(findings: Finding[]): void {
-  findings.sort((a, b) => a.statementIndex - b.statementIndex || a.range.start.line - b.range.start.line || a.range.start.character - b.range.start.character);
+  findings.sort(compareFindings);
 }
 
 /** Analyses one migration file. */

@@ -2,7 +2,7 @@
 // PostgreSQL evaluates a non-volatile ADD COLUMN default once and stores it in the catalog (11+); a volatile one is
 // evaluated per row, which rewrites the table.
 import type { Node } from './parse.js';
-import { stringList } from './names.js';
+import { stringList, regclassLiteral } from './names.js';
 
 // Built-in functions that are volatile (provolatile = 'v'), the ones migrations actually use as defaults.
 const VOLATILE = new Set([
@@ -89,5 +89,47 @@ export function calledFunctions(expr: unknown, out: string[] = [], depth = 0): s
     out.push((names[names.length - 1] ?? '').toLowerCase());
   }
   for (const v of Object.values(n)) if (v && typeof v === 'object') calledFunctions(v, out, depth + 1);
+  return out;
+}
+
+// Sequence functions: each opens its sequence with RowExclusiveLock (lock_and_open_sequence() in
+// src/backend/commands/sequence.c), held to the end of the transaction.
+const SEQUENCE_FUNCTIONS = new Set(['nextval', 'setval', 'currval']);
+
+/**
+ * The sequences an expression (or any statement subtree) calls nextval / setval / currval on, when the sequence is
+ * named by a literal ('seq' or 'seq'::regclass). Qualified, as names.ts prints them.
+ */
+export function sequenceCalls(expr: unknown, out: string[] = [], depth = 0): string[] {
+  if (!expr || typeof expr !== 'object' || depth > 200) return out;
+  if (Array.isArray(expr)) { for (const e of expr) sequenceCalls(e, out, depth + 1); return out; }
+  const n = expr as Node;
+  if (n.FuncCall) {
+    const names = stringList(n.FuncCall.funcname);
+    const fn = (names[names.length - 1] ?? '').toLowerCase();
+    if (SEQUENCE_FUNCTIONS.has(fn) && (names.length === 1 || names[0] === 'pg_catalog')) {
+      let arg = n.FuncCall.args?.[0];
+      while (arg?.TypeCast) arg = arg.TypeCast.arg;
+      const lit = arg?.A_Const?.sval?.sval;
+      const seq = typeof lit === 'string' ? regclassLiteral(lit) : undefined;
+      if (seq && !out.includes(seq)) out.push(seq);
+    }
+  }
+  for (const v of Object.values(n)) if (v && typeof v === 'object') sequenceCalls(v, out, depth + 1);
+  return out;
+}
+
+/** The column names an expression refers to (the last field of each ColumnRef), without duplicates. */
+export function columnRefs(expr: unknown, out: string[] = [], depth = 0): string[] {
+  if (!expr || typeof expr !== 'object' || depth > 200) return out;
+  if (Array.isArray(expr)) { for (const e of expr) columnRefs(e, out, depth + 1); return out; }
+  const n = expr as Node;
+  if (n.ColumnRef) {
+    const f = stringList(n.ColumnRef.fields);
+    const col = f[f.length - 1];
+    if (col && !out.includes(col)) out.push(col);
+    return out;
+  }
+  for (const v of Object.values(n)) if (v && typeof v === 'object') columnRefs(v, out, depth + 1);
   return out;
 }

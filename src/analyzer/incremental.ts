@@ -16,12 +16,12 @@ import type { Piece } from './split.js';
 import { SchemaModel, type SchemaTracker } from './schema.js';
 import { LineIndex } from './text.js';
 import {
-  finishFile, ignoreDirectives, initialState, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse, stepStatement,
+  compareFindings, finishFile, ignoreDirectives, initialState, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse, stepStatement,
   type AnalysisResult, type AnalyzeOptions, type EngineState, type RawStatement, type StatementInfo,
 } from './analyze.js';
 
 /** Statements per schema layer: resuming replays at most this many statements' schema changes. */
-const LAYER = 64;
+const LAYER = 128;
 
 interface StatementRecord {
   raw: RawStatement;
@@ -101,10 +101,15 @@ export class DocumentAnalyzer {
   private incremental(prev: Snapshot, text: string): Snapshot | undefined {
     const old = prev.text;
     const minLen = Math.min(old.length, text.length);
+    // Compare in chunks (native string equality), then character by character inside the first differing chunk.
+    const CHUNK = 4096;
     let prefix = 0;
+    while (prefix + CHUNK <= minLen && old.slice(prefix, prefix + CHUNK) === text.slice(prefix, prefix + CHUNK)) prefix += CHUNK;
     while (prefix < minLen && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
     let suffix = 0;
-    while (suffix < minLen - prefix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+    const maxSuffix = minLen - prefix;
+    while (suffix + CHUNK <= maxSuffix && old.slice(old.length - suffix - CHUNK, old.length - suffix) === text.slice(text.length - suffix - CHUNK, text.length - suffix)) suffix += CHUNK;
+    while (suffix < maxSuffix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
     const delta = text.length - old.length;
     const oldChangeEnd = old.length - suffix; // the changed region is [prefix, oldChangeEnd) in the old text
 
@@ -123,7 +128,8 @@ export class DocumentAnalyzer {
       else break;
     }
     const oldProblemsAfter = prev.problems.filter((p) => p.start >= oldChangeEnd);
-    const lines = new LineIndex(text);
+    const lines = LineIndex.afterEdit(prev.lines, text, prefix, oldChangeEnd, text.length - suffix);
+    const move: Move = { oldLines: prev.lines, lines, editLine: prev.lines.position(oldChangeEnd).line, lineDelta: lines.lineCount - prev.lines.lineCount, delta };
     const stopAt = (p: Piece) => p.leadingStart - delta >= oldChangeEnd && oldPieceAt.has(p.leadingStart - delta) && !problemStartsIn(oldProblemsAfter, p.leadingStart - delta);
     const { raws: middle, problems: middleProblems, stoppedAt } = splitAndParse(text, lines, resumeAt, stopAt);
     const suffixFrom = stoppedAt ? oldPieceAt.get(stoppedAt.leadingStart - delta)! : records.length;
@@ -164,7 +170,7 @@ export class DocumentAnalyzer {
       if (!sameState(st, old.stateBefore) || (old.info.transactionId >= 0 && changedTxns.has(old.info.transactionId)) ||
         (old.global && dirty.size > 0) || intersects(old.reads, dirty)) return false;
       if (raw !== old.raw && (raw.terminated !== old.raw.terminated || raw.end - raw.start !== old.raw.end - old.raw.start || !sameIgnores(text, raw, old))) return false;
-      const rec = shiftRecord(old, raw, nextIndex(), raw.start - old.raw.start, prev.lines, lines);
+      const rec = shiftRecord(old, raw, nextIndex(), raw.start - old.raw.start, move);
       out.push(rec);
       setup.file.statements[rec.info.index] = rec.info;
       try { schema.applyStatement(raw.node); } catch { /* as in analyze() */ }
@@ -224,10 +230,20 @@ export class DocumentAnalyzer {
     const statements = records.map((r) => r.info);
     setup.file.statements = statements;
     setup.file.schemaAfter = layers[layers.length - 1] ?? base;
+    // Per-statement findings are kept sorted within their statement; whole-file findings are sorted and merged in,
+    // which gives the order analyze() gives (a stable sort by statement, line, character).
+    const fileFindings: Finding[] = [];
+    finishFile(setup, { ...st }, fileFindings, false);
+    sortFindings(fileFindings);
     const findings: Finding[] = [];
-    for (const r of records) for (const f of r.findings) findings.push(f);
-    finishFile(setup, { ...st }, findings);
-    sortFindings(findings);
+    let fi = 0;
+    for (const r of records) {
+      for (const f of r.findings) {
+        while (fi < fileFindings.length && compareFindings(fileFindings[fi], f) < 0) findings.push(fileFindings[fi++]);
+        findings.push(f);
+      }
+    }
+    while (fi < fileFindings.length) findings.push(fileFindings[fi++]);
     problems.sort((a, b) => a.start - b.start);
     const result: AnalysisResult = { file: setup.file, statements, findings, parseProblems: problems.map((p) => p.problem) };
     this.lastStats = { reused, analysed: records.length - reused, full };
@@ -258,6 +274,7 @@ function runTracked(raw: RawStatement, index: number, st: EngineState, schema: S
   } finally {
     schema.tracker = undefined;
   }
+  sortFindings(findings);
   return { raw, info, findings, stateBefore, reads: tracker.reads, writes: tracker.writes, global: tracker.global };
 }
 
@@ -292,14 +309,31 @@ function shiftRaw(raw: RawStatement, delta: number): RawStatement {
   };
 }
 
-function shiftRecord(old: StatementRecord, raw: RawStatement, index: number, delta: number, oldLines: LineIndex, lines: LineIndex): StatementRecord {
-  const moveRange = (r: Range): Range => lines.range(oldLines.offset(r.start) + delta, oldLines.offset(r.end) + delta);
-  const info: StatementInfo = { ...old.info, index, start: raw.start, end: raw.end, range: lines.range(raw.start, raw.end) };
-  const findings = old.findings.map((f) => ({
-    ...f,
-    statementIndex: index,
-    range: moveRange(f.range),
-    ...(f.fix ? { fix: { ...f.fix, edits: f.fix.edits.map((e) => ({ ...e, range: moveRange(e.range) })) } } : {}),
-  }));
+interface Move { oldLines: LineIndex; lines: LineIndex; /** Last old line the edit touched. */ editLine: number; lineDelta: number; /** How far text after the edit moved. */ delta: number }
+
+function shiftRecord(old: StatementRecord, raw: RawStatement, index: number, delta: number, m: Move): StatementRecord {
+  // Below the edit, a range moves by whole lines and keeps its characters; elsewhere it is mapped through offsets.
+  // Only text that moved with everything after the edit (not a statement matched elsewhere) moves by whole lines.
+  const below = (r: Range) => delta === m.delta && r.start.line > m.editLine;
+  const moveRange = (r: Range): Range => {
+    if (below(r)) {
+      if (m.lineDelta === 0) return r;
+      return { start: { line: r.start.line + m.lineDelta, character: r.start.character }, end: { line: r.end.line + m.lineDelta, character: r.end.character } };
+    }
+    return m.lines.range(m.oldLines.offset(r.start) + delta, m.oldLines.offset(r.end) + delta);
+  };
+  const same = index === old.info.index && delta === 0 && m.lineDelta === 0 && below(old.info.range);
+  if (same) return { ...old, raw };
+  const info: StatementInfo = { ...old.info, index, start: raw.start, end: raw.end, range: moveRange(old.info.range) };
+  const findings = old.findings.map((f) => {
+    const range = moveRange(f.range);
+    if (range === f.range && index === f.statementIndex && !f.fix) return f;
+    return {
+      ...f,
+      statementIndex: index,
+      range,
+      ...(f.fix ? { fix: { ...f.fix, edits: f.fix.edits.map((e) => ({ ...e, range: moveRange(e.range) })) } } : {}),
+    };
+  });
   return { ...old, raw, info, findings };
 }

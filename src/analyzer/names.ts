@@ -45,3 +45,79 @@ export function qualifyList(parts: string[]): string {
   if (parts.length >= 2) return qualify(parts[parts.length - 2], parts[parts.length - 1]);
   return qualify(DEFAULT_SCHEMA, parts[0] ?? '');
 }
+
+/** PostgreSQL's NAMEDATALEN - 1: identifiers longer than this are truncated. */
+export const MAX_IDENTIFIER_BYTES = 63;
+
+/** Truncates an identifier to 63 bytes the way PostgreSQL does (never splitting a UTF-8 character). */
+export function truncateIdentifier(name: string): string {
+  if (Buffer.byteLength(name, 'utf8') <= MAX_IDENTIFIER_BYTES) return name;
+  let out = '';
+  let bytes = 0;
+  for (const ch of name) {
+    const n = Buffer.byteLength(ch, 'utf8');
+    if (bytes + n > MAX_IDENTIFIER_BYTES) break;
+    out += ch; bytes += n;
+  }
+  return out;
+}
+
+/**
+ * makeObjectName() of src/backend/commands/indexcmds.c: name1_name2_label, shortening name1 and name2 (the longer
+ * one first) so that the whole fits in 63 bytes. Used for every name PostgreSQL generates: indexes, constraints,
+ * identity / serial sequences.
+ */
+export function makeObjectName(name1: string, name2: string | undefined, label: string | undefined): string {
+  const overhead = (name2 !== undefined ? 1 : 0) + (label ? Buffer.byteLength(label, 'utf8') + 1 : 0);
+  let n1 = [...name1];
+  let n2 = name2 ? [...name2] : [];
+  const bytes = (cs: string[]) => Buffer.byteLength(cs.join(''), 'utf8');
+  const avail = MAX_IDENTIFIER_BYTES - overhead;
+  while (bytes(n1) + bytes(n2) > avail) {
+    if (bytes(n1) > bytes(n2)) n1 = n1.slice(0, -1); else n2 = n2.slice(0, -1);
+  }
+  let name = n1.join('');
+  if (name2 !== undefined) name += '_' + n2.join('');
+  if (label) name += '_' + label;
+  return name;
+}
+
+/**
+ * ChooseRelationName(): makeObjectName(), then label1, label2 … until the name is free (`taken` says whether a
+ * name is already used in the schema).
+ */
+export function chooseName(name1: string, name2: string | undefined, label: string, taken: (name: string) => boolean): string {
+  let name = makeObjectName(name1, name2, label);
+  for (let pass = 1; taken(name) && pass < 1000; pass++) name = makeObjectName(name1, name2, `${label}${pass}`);
+  return name;
+}
+
+/**
+ * The relation a regclass literal names ('seq', 'schema.seq', '"Mixed"'): unquoted parts fold to lower case,
+ * an unqualified name resolves to `public`.
+ */
+export function regclassLiteral(text: string): string | undefined {
+  const parts: string[] = [];
+  let i = 0;
+  const s = text.trim();
+  while (i < s.length) {
+    if (s[i] === '"') {
+      let j = i + 1, part = '';
+      while (j < s.length) {
+        if (s[j] === '"') { if (s[j + 1] === '"') { part += '"'; j += 2; continue; } break; }
+        part += s[j++];
+      }
+      parts.push(part);
+      i = j + 1;
+    } else {
+      let j = i;
+      while (j < s.length && s[j] !== '.') j++;
+      parts.push(s.slice(i, j).trim().toLowerCase());
+      i = j;
+    }
+    if (s[i] === '.') i++;
+    else if (i < s.length) return undefined;
+  }
+  if (parts.length === 0 || parts.length > 3 || parts.some((p) => p === '')) return undefined;
+  return qualifyList(parts.slice(-2));
+}

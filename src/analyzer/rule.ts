@@ -74,8 +74,22 @@ export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
   return rule;
 }
 
+// Templates are split once into literal text and placeholder names: messages are formatted on every analysis.
+const TEMPLATES = new Map<string, string[]>();
 export function format(template: string, data: Record<string, string | number> = {}): string {
-  return template.replace(/\{\{\s*(\w+)\s*\}\}/g, (_, k) => (k in data ? String(data[k]) : `{{${k}}}`));
+  let parts = TEMPLATES.get(template);
+  if (!parts) {
+    parts = template.split(/\{\{\s*(\w+)\s*\}\}/);
+    if (TEMPLATES.size > 5000) TEMPLATES.clear();
+    TEMPLATES.set(template, parts);
+  }
+  if (parts.length === 1) return template;
+  let out = parts[0];
+  for (let i = 1; i < parts.length; i += 2) {
+    const k = parts[i];
+    out += (k in data ? String(data[k]) : `{{${k}}}`) + parts[i + 1];
+  }
+  return out;
 }
 
 export function helpFor(rule: Rule, messageId: string): string {

@@ -2,7 +2,28 @@ import type { Position, Range } from './types.js';
 
 /** Maps UTF-16 offsets of one text to 0-based line/character positions (what LSP and VS Code use). */
 export class LineIndex {
-  private readonly lineStarts: number[];
+  private lineStarts: number[];
+
+  /**
+   * The index of `text`, derived from `old`'s when they differ only in [prefix, oldEnd) → [prefix, newEnd):
+   * line starts before the edit are kept, those after it shifted; only the edited region is scanned.
+   */
+  static afterEdit(old: LineIndex, text: string, prefix: number, oldEnd: number, newEnd: number): LineIndex {
+    if (text.includes('\r') || old.text.includes('\r')) return new LineIndex(text);
+    const idx = Object.create(LineIndex.prototype) as LineIndex;
+    (idx as { text: string }).text = text;
+    const starts = old.lineStarts;
+    const delta = newEnd - oldEnd;
+    const out: number[] = [];
+    let i = 0;
+    while (i < starts.length && starts[i] <= prefix) out.push(starts[i++]);
+    for (let j = text.indexOf('\n', prefix); j >= 0 && j < newEnd; j = text.indexOf('\n', j + 1)) out.push(j + 1);
+    while (i < starts.length && starts[i] <= oldEnd) i++;
+    for (; i < starts.length; i++) out.push(starts[i] + delta);
+    idx.lineStarts = out;
+    return idx;
+  }
+
   constructor(readonly text: string) {
     // Line breaks are \n, \r\n and a lone \r, as in VS Code and the LSP.
     const starts = [0];
@@ -18,6 +39,8 @@ export class LineIndex {
     }
     this.lineStarts = starts;
   }
+  get lineCount(): number { return this.lineStarts.length; }
+
   position(offset: number): Position {
     const o = Math.max(0, Math.min(offset, this.text.length));
     let lo = 0, hi = this.lineStarts.length - 1;

@@ -6,7 +6,15 @@ import { ByteOffsets } from '../text.js';
 
 interface ForeignKey { columns: string[]; references: string; name?: string; location?: number }
 
+// Cached per parse tree: whole-file rules run on every keystroke over every statement.
+const FKS = new WeakMap<Node, { table?: string; fks: ForeignKey[] }>();
 function foreignKeysOf(kind: string, node: Node): { table?: string; fks: ForeignKey[] } {
+  let hit = FKS.get(node);
+  if (!hit) FKS.set(node, hit = computeForeignKeys(kind, node));
+  return hit;
+}
+
+function computeForeignKeys(kind: string, node: Node): { table?: string; fks: ForeignKey[] } {
   const fks: ForeignKey[] = [];
   const fromConstraint = (con: Node | undefined, column?: string) => {
     if (con?.contype !== 'CONSTR_FOREIGN') return;
