@@ -92,13 +92,11 @@ const CASES: Case[] = [
     name: 'CREATE RULE with several actions in parentheses is one statement (psql does not split inside parentheses)',
     sql: 'CREATE RULE r AS ON INSERT TO t DO INSTEAD (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2)); SELECT 1;',
     expected: ['CREATE RULE r AS ON INSERT TO t DO INSTEAD (INSERT INTO a VALUES (1); INSERT INTO b VALUES (2))', 'SELECT 1'],
-    todo: 'core bug: the splitter ends a statement at a `;` inside parentheses, so a valid multi-action CREATE RULE becomes two parse problems',
   },
   {
     name: 'a lone CR ends a -- comment (PostgreSQL\'s lexer: newline is [\\n\\r])',
     sql: '-- comment\rSELECT 1;\rSELECT 2;',
     expected: ['SELECT 1', 'SELECT 2'],
-    todo: 'core bug: a -- comment runs to the next \\n only, so with CR-only line endings it swallows the statements after it (PostgreSQL parses them)',
   },
 ];
 
