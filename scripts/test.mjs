@@ -4,8 +4,8 @@
 // shows everything).
 //   unit  test/unit/**/*.test.ts                              (node --import tsx --test)
 //   pg    test/pg/**/*.test.ts, one file at a time             (real clusters; PG_MAJORS=13,15,18 by default)
-//   host  npm run test:host (VS Code extension host)           (only when asked for: TEST_LAYERS=unit,pg,host)
-// TEST_LAYERS=unit,pg picks layers; extra arguments are passed to every node --test run (e.g. --test-name-pattern=x).
+//   host  npm run test:host (VS Code extension host; tools installed on first use, cached by lockfile hash)
+// All three run by default; TEST_LAYERS=unit,pg picks layers; extra arguments are passed to every node --test run (e.g. --test-name-pattern=x).
 import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
@@ -30,7 +30,7 @@ const LAYERS = {
   pg: { kind: 'node-test', files: () => findTests('test/pg'), args: ['--test-concurrency=1'] },
   host: { kind: 'command', cmd: process.execPath, args: [path.join(ROOT, 'scripts/host/test-host.mjs')] },
 };
-const DEFAULT_LAYERS = ['unit', 'pg'];
+const DEFAULT_LAYERS = ['unit', 'pg', 'host'];
 
 function run(cmd, args, { tee = true } = {}) {
   return new Promise((resolve) => {
