@@ -84,7 +84,8 @@ function lintOne(path: string, options: AnalyzeOptions): FileLint {
 /** Lints text that is not on disk (stdin, an unsaved editor buffer). */
 export function lintText(text: string, path: string, config: Config, dump: SchemaModel = loadSchemaDump(config.schema)): FileLint {
   let base = dump;
-  if (config.useEarlierMigrations !== false && path !== '<stdin>') {
+  // As lintFiles does: down migrations start from the dump alone.
+  if (config.useEarlierMigrations !== false && path !== '<stdin>' && !isDownMigration(path)) {
     const model = new SchemaModel(dump);
     for (const f of earlierMigrations(path, config.runner)) {
       const t = readText(f);
