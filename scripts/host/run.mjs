@@ -195,6 +195,37 @@ const STEPS = {
     res.viewTitles = await rowsText(page.locator('.pane-header .title'));
     await page.screenshot({ path: path.join(ARTIFACTS, 'sidebar.png') });
   },
+  // The Database State tree (the test opens the container first with workbench.view.extension.pgPreflight).
+  async tree(res, arg) {
+    const rows = page.locator('.sidebar .monaco-list-row');
+    await rows.first().waitFor({ timeout: 10000 }).catch(() => {});
+    if (arg?.width) {
+      // Widen the sidebar by dragging its sash (best effort), so the screenshot shows whole rows.
+      const box = await page.locator('.part.sidebar').first().boundingBox().catch(() => null);
+      if (box && box.width < arg.width) {
+        let x = box.x + box.width;
+        const y = box.y + box.height / 2;
+        for (const sash of await page.locator('.monaco-sash.vertical').all()) {
+          const b = await sash.boundingBox().catch(() => null);
+          if (b && b.height > 100 && Math.abs(b.x + b.width / 2 - x) < 8) { x = b.x + b.width / 2; break; }
+        }
+        await page.mouse.move(x, y); await page.mouse.down();
+        await page.mouse.move(box.x + arg.width, y, { steps: 8 }); await page.mouse.up();
+      }
+    }
+    if (arg?.expect) await page.locator('.sidebar .monaco-list-row', { hasText: arg.expect }).first().waitFor({ timeout: 10000 }).catch(() => {});
+    await page.waitForTimeout(300);
+    res.treeRows = await rowsText(rows);
+    await page.screenshot({ path: path.join(ARTIFACTS, `${arg?.file ?? 'sidebar-tree'}.png`) });
+  },
+  // A webview panel (the preflight report): its text, from the nested iframes, and a screenshot.
+  async webview(res, arg) {
+    const frame = page.frameLocator('iframe.webview.ready').last().frameLocator('#active-frame');
+    const body = frame.locator('body');
+    if (arg?.expect) await frame.locator('body', { hasText: arg.expect }).first().waitFor({ timeout: 15000 }).catch(() => {});
+    res.webviewText = (await body.innerText({ timeout: 5000 }).catch(() => '')).replace(/\s+/g, ' ').trim();
+    await page.screenshot({ path: path.join(ARTIFACTS, `${arg?.file ?? 'webview'}.png`) });
+  },
   async palette(res) {
     await page.keyboard.press('F1');
     await page.locator('.quick-input-widget input').first().waitFor({ timeout: 10000 });

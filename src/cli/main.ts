@@ -14,6 +14,7 @@ import { toJson, toSarif, toGithub, type FileReport } from '../report/lint-repor
 import { formatText, makeStyle } from './text.js';
 import { VERSION } from '../version.js';
 import { inspectCommand } from './inspect.js';
+import { preflightCommand } from './preflight.js';
 
 export class UsageError extends Error {}
 
@@ -35,6 +36,8 @@ Usage:
                                            one read-only snapshot of a live database: blocking, lock queues,
                                            backups, vacuum and wraparound, xmin horizon, connections
                                            (pg-preflight inspect --help)
+  pg-preflight preflight --db URL [--format text|json] [--wait SECONDS] PATHS...
+                                           check a migration against a live target (pg-preflight preflight --help)
   pg-preflight --version | --help
 
 lint options:
@@ -98,6 +101,7 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (cmd === '--version' || cmd === '-V') { io.stdout(VERSION + '\n'); return 0; }
     if (cmd === 'lint') return await lint(parseLintArgs(rest), io);
     if (cmd === 'inspect') return await inspectCommand(rest, io);
+    if (cmd === 'preflight') return await preflightCommand(rest, io);
     throw new UsageError(`unknown command "${cmd}" (commands: lint, inspect; see pg-preflight --help)`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof InputError || e instanceof SchemaFileError) {

@@ -7,7 +7,9 @@ import type { Ctx, ConnectedCtx } from './ctx.js';
 import { applyEdits, APPLY_EDITS, SHOW_DOCS } from './code-actions.js';
 import { toDiagnostics } from './diagnostics.js';
 import { migrationSelector } from './documents.js';
-import { redactUrl, settings, type TargetSetting } from './settings.js';
+import { settings } from './settings.js';
+import { CONNECTION_COMMANDS } from './connection.js';
+import { PREFLIGHT_COMMANDS } from './preflight-view.js';
 import { docsUrl } from '../analyzer/rule.js';
 import type { TextEdit } from '../analyzer/types.js';
 
@@ -20,8 +22,11 @@ interface CommandFactory {
 }
 
 export const COMMANDS: Record<string, CommandFactory> = {
-  'pgPreflight.preflight': { disabled: preflightWithoutTarget },
-  'pgPreflight.connect': { disabled: connect },
+  'pgPreflight.preflight': { enabled: PREFLIGHT_COMMANDS.preflight, disabled: preflightWithoutTarget },
+  ...CONNECTION_COMMANDS,
+  'pgPreflight.rerunPreflight': PREFLIGHT_COMMANDS['pgPreflight.rerunPreflight'],
+  'pgPreflight.waitForSafeWindow': PREFLIGHT_COMMANDS['pgPreflight.waitForSafeWindow'],
+  'pgPreflight.showPreflightMarkdown': PREFLIGHT_COMMANDS['pgPreflight.showPreflightMarkdown'],
   'pgPreflight.lintWorkspace': { disabled: lintWorkspace },
   'pgPreflight.toggleInlineLocks': { disabled: () => toggleInlineLocks },
   [SHOW_DOCS]: { disabled: showRuleDocs },
@@ -38,10 +43,10 @@ export function registerCommands(ctx: Ctx): void {
   }
 }
 
-export interface PreflightOutcome { status: 'no-target' | 'no-migration' }
+export type { PreflightOutcome } from './preflight-view.js';
 
 function preflightWithoutTarget(ctx: Ctx): Handler {
-  return (): PreflightOutcome => {
+  return (): { status: 'no-target' } => {
     void ctx;
     const doc = vscode.window.activeTextEditor?.document;
     const which = doc ? vscode.workspace.asRelativePath(doc.uri) : 'the current migration';
@@ -54,63 +59,9 @@ function preflightWithoutTarget(ctx: Ctx): Handler {
   };
 }
 
-export interface ConnectOutcome {
-  target?: string;
-  passwordStored: boolean;
-  connected: false;
-  message: string;
-}
-
-/** The secret-storage key of a target's password. */
-export function secretKey(target: string): string {
-  return `pgPreflight.password:${target}`;
-}
-
-/**
- * Stub until the inspector exists: picks or takes a target, keeps any password in VS Code's secret storage (never in
- * settings) and says that live connections are not available yet. `args` skips the UI (tests, other extensions).
- */
-function connect(ctx: Ctx): Handler {
-  return async (args?: { url?: string; target?: string; password?: string }): Promise<ConnectOutcome | undefined> => {
-    let target: TargetSetting | undefined;
-    let url = args?.url;
-    let password = args?.password;
-    if (args?.target) target = settings().targets.find((t) => t.name === args.target);
-    if (!url && !target) {
-      const configured = settings().targets;
-      const enter = { label: '$(edit) Enter a connection URL…', target: undefined as TargetSetting | undefined };
-      const picked = await vscode.window.showQuickPick(
-        [...configured.map((t) => ({ label: t.name, description: t.url ? redactUrl(t.url) : [t.host, t.database].filter(Boolean).join('/'), detail: t.scratch ? 'scratch database: preflight may run statements here' : t.readOnly ? 'read-only' : undefined, target: t as TargetSetting | undefined })), enter],
-        { title: 'Postgres Preflight: connect a target database', placeHolder: configured.length ? 'Pick a target from pgPreflight.targets' : 'No targets in pgPreflight.targets yet' },
-      );
-      if (!picked) return undefined;
-      target = picked.target;
-      if (!target) {
-        url = await vscode.window.showInputBox({
-          title: 'Postgres Preflight: connection URL',
-          prompt: 'postgres://user@host:5432/database — a password in the URL goes to VS Code\'s secret storage, never to settings',
-          ignoreFocusOut: true,
-          validateInput: (v) => /^postgres(ql)?:\/\//.test(v.trim()) ? undefined : 'A URL starting with postgres:// or postgresql://',
-        });
-        if (!url) return undefined;
-      }
-    }
-    let name = target?.name;
-    if (url) {
-      try {
-        const u = new URL(url.trim());
-        if (u.password) password = decodeURIComponent(u.password);
-      } catch { /* keep the URL as typed; redactUrl copes */ }
-      name ??= redactUrl(url.trim());
-    }
-    if (!name) return undefined;
-    if (password) await ctx.extension.secrets.store(secretKey(name), password);
-    await ctx.extension.workspaceState.update('pgPreflight.selectedTarget', name);
-    const message = `Saved target ${name}${password ? ' (password in secret storage)' : ''}. Live connections come with the database inspector; pg-preflight did not connect.`;
-    void vscode.window.showInformationMessage(message);
-    return { target: name, passwordStored: !!password, connected: false, message };
-  };
-}
+// Connecting, the connection scope's commands and the session actions live in connection.ts; the preflight report
+// in preflight-view.ts.
+export { secretKey, type ConnectOutcome } from './connection.js';
 
 export interface LintWorkspaceOutcome { files: number; findings: number; parseErrors: number; skippedOpen: number; cancelled: boolean }
 

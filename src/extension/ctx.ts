@@ -1,17 +1,19 @@
 // The extension's context: what commands and providers share. Two lifetimes, as in rust-analyzer: things that live
 // as long as the extension (pushExtCleanup) and the connection scope (pool, timers, listeners of one target), which
-// is disposed when the target changes. Until the inspector exists no connection is ever made.
+// is disposed when the target changes (connection.ts: one InspectorSession and one polling timer per target).
 import * as vscode from 'vscode';
 import { Linter } from './diagnostics.js';
 import { StatusItem } from './status.js';
 import { NoLiveInfo, type LiveInfoProvider } from './live.js';
 import { isSqlDocument } from './documents.js';
 
-/** A connected target (the inspector issue fills this in: pool, snapshot polling, live info). */
+/** A connected target: connection.ts's LiveConnection (session, snapshot polling, live info). */
 export interface ConnectedCtx {
   readonly ctx: Ctx;
   readonly targetName: string;
   readonly live: LiveInfoProvider;
+  /** The verdict of the last preflight on this target (status bar). */
+  readonly lastVerdict?: string;
 }
 
 export class Ctx {
@@ -59,7 +61,7 @@ export class Ctx {
     const doc = vscode.window.activeTextEditor?.document;
     if (!doc || !isSqlDocument(doc)) { this.status.hide(); return; }
     const linted = this.linter.last(doc);
-    this.status.show(linted, this.targetName, !this.linter.engineLoaded);
+    this.status.show(linted, this.targetName, !this.linter.engineLoaded, this.connection?.lastVerdict);
   }
 
   async dispose(): Promise<void> {

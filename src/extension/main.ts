@@ -7,13 +7,16 @@ import { registerCommands } from './commands.js';
 import { CodeActions } from './code-actions.js';
 import { documentSelector, isSqlDocument } from './documents.js';
 import { LockLenses, StatementHover } from './providers.js';
-import { DatabaseStateProvider } from './views/database-state.js';
+import { DatabaseStateProvider, nodesText, type DatabaseNode } from './views/database-state.js';
+import { liveConnection, modalLog, onDidChangeConnection, registerConnectionListeners, setModalAnswerer, type ModalAnswerer } from './connection.js';
+import { preflightViewState } from './preflight-view.js';
 import { SECTION, settings } from './settings.js';
 import type { Linted } from './diagnostics.js';
 import { basename, dirname } from 'node:path';
 
 const moduleLoadedAt = performance.now();
 let current: Ctx | undefined;
+let tree: DatabaseStateProvider | undefined;
 
 /** What the extension exports: for tests and benchmarks; other extensions should not rely on it yet. */
 export interface PgPreflightApi {
@@ -29,6 +32,16 @@ export interface PgPreflightApi {
   recentLintMs(): number[];
   /** Cache misses of the project model (config loads, dump loads, schema bases built). */
   projectStats(): { configLoads: number; dumpLoads: number; baseBuilds: number } | undefined;
+  /** The live inspector (tests): the connected target, the tree's nodes, modal answers, the preflight report. */
+  live: {
+    targetName(): string | undefined;
+    whenRefreshed(): Promise<void>;
+    treeNodes(): DatabaseNode[];
+    treeText(): string[];
+    answerModals(fn: ModalAnswerer | undefined): void;
+    modalsAsked(): string[];
+    preflightView(): ReturnType<typeof preflightViewState>;
+  };
 }
 
 export async function activate(context: vscode.ExtensionContext): Promise<PgPreflightApi | undefined> {
@@ -49,6 +62,15 @@ export async function activate(context: vscode.ExtensionContext): Promise<PgPref
       statusText: () => ctx.status.text,
       recentLintMs: () => [...ctx.linter.recentMs],
       projectStats: () => { const s = ctx.linter.getProject()?.stats; return s ? { ...s } : undefined; },
+      live: {
+        targetName: () => ctx.targetName,
+        whenRefreshed: async () => { await liveConnection(ctx)?.refresh(); },
+        treeNodes: () => tree?.roots() ?? [],
+        treeText: () => nodesText(tree?.roots() ?? []),
+        answerModals: (fn) => setModalAnswerer(fn),
+        modalsAsked: () => [...modalLog],
+        preflightView: () => preflightViewState(),
+      },
     };
   } catch (e) {
     const message = `Postgres Preflight failed to start: ${(e as Error)?.stack ?? e}`;
@@ -88,8 +110,14 @@ function setup(ctx: Ctx): void {
   registerFeatures();
   push(lenses, { dispose: () => features.forEach((d) => d.dispose()) });
 
-  const tree = new DatabaseStateProvider();
-  push(tree, vscode.window.registerTreeDataProvider('pgPreflight.database', tree));
+  // The tree shows the connection scope's last snapshot; one polling timer lives in that scope (connection.ts).
+  const view = new DatabaseStateProvider(() => {
+    const c = liveConnection(ctx);
+    return c && { targetName: c.targetName, readOnly: c.readOnly, snapshot: c.snapshot, error: c.error, lastRefresh: c.lastRefresh, paused: c.paused, intervalSeconds: c.intervalSeconds, backoffSeconds: c.backoffSeconds };
+  });
+  tree = view;
+  registerConnectionListeners(ctx);
+  push(view, vscode.window.registerTreeDataProvider('pgPreflight.database', view), onDidChangeConnection(() => { view.refresh(); ctx.updateStatus(); }));
 
   push(
     vscode.workspace.onDidOpenTextDocument((doc) => { if (isSqlDocument(doc)) void linter.lintSoon(doc); }),

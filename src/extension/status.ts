@@ -17,8 +17,8 @@ export class StatusItem implements vscode.Disposable {
 
   hide(): void { this.item.hide(); this.text = ''; }
 
-  show(linted: Linted | undefined, target: string | undefined, loading: boolean): void {
-    const where = target ? `$(plug) ${target}` : 'no target';
+  show(linted: Linted | undefined, target: string | undefined, loading: boolean, verdict?: string): void {
+    const where = target ? `$(plug) ${target}${verdict ? ` · preflight ${verdict}` : ''}` : 'no target';
     let text: string;
     let tooltip: string;
     this.item.backgroundColor = undefined;
@@ -41,7 +41,7 @@ export class StatusItem implements vscode.Disposable {
       text = `$(database) pg-preflight ${counts} · ${where}`;
       const statements = linted.result?.statements.length ?? 0;
       tooltip = `pg-preflight: ${errors} error(s), ${warnings} warning(s), ${other} other finding(s) in ${statements} statement(s)\n` +
-        (target ? `Target: ${target}` : 'No target database connected (Postgres Preflight: Connect…)');
+        (target ? `Target: ${target}${verdict ? `\nLast preflight: ${verdict}` : ''}` : 'No target database connected (Postgres Preflight: Connect…)');
     }
     this.item.text = text;
     this.item.tooltip = tooltip;

@@ -126,6 +126,8 @@ export interface UiResult {
   welcomeButtons?: string[];
   viewTitles?: string[];
   paletteRows?: string[];
+  treeRows?: string[];
+  webviewText?: string;
   error?: string;
 }
 
@@ -133,10 +135,16 @@ export interface UiResult {
 export async function ui(steps: Array<string | { name: string; [k: string]: unknown }>, timeoutMs = 60000): Promise<UiResult> {
   const dir = process.env.PG_PREFLIGHT_UI_DIR;
   if (!dir) throw new Error('PG_PREFLIGHT_UI_DIR is not set (run through scripts/host/run.mjs)');
-  const n = ++uiSeq;
+  // Every suite bundles its own copy of this module: the sequence lives on globalThis so two suites never reuse a
+  // request number (and read each other's answers).
+  const g = globalThis as unknown as { __pgPreflightUiSeq?: number };
+  g.__pgPreflightUiSeq = Math.max(g.__pgPreflightUiSeq ?? 0, uiSeq) + 1;
+  const n = uiSeq = g.__pgPreflightUiSeq;
   fs.writeFileSync(path.join(dir, `req-${n}.json.tmp`), JSON.stringify({ steps }));
   fs.renameSync(path.join(dir, `req-${n}.json.tmp`), path.join(dir, `req-${n}.json`));
   const res = path.join(dir, `res-${n}.json`);
   await waitFor('the UI checkpoint', () => fs.existsSync(res), timeoutMs);
-  return JSON.parse(fs.readFileSync(res, 'utf8')) as UiResult;
+  const answer = JSON.parse(fs.readFileSync(res, 'utf8')) as UiResult;
+  fs.rmSync(res, { force: true });
+  return answer;
 }
