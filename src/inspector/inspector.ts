@@ -272,6 +272,22 @@ export class InspectorSession {
     this.last = undefined;
   }
 
+  /**
+   * Runs `fn` with this session's read-only client, in turn with the session's other questions (the preflight asks
+   * its focused lock and size questions this way, on the same single connection). Errors become a readable Result.
+   */
+  withClient<T>(fn: (client: InspectorClient) => Promise<T>): Promise<Result<T>> {
+    return this.serial(async () => {
+      const c = await this.connection();
+      if (!c.ok) return c;
+      try {
+        return ok(await fn(c.value.client));
+      } catch (e) {
+        return fail(describeError(e, undefined, 'query'));
+      }
+    });
+  }
+
   /** Cancel the query of a pid (pg_cancel_backend). See actions.ts for the guards. */
   cancel(pid: number, opts: ActionOptions = {}): Promise<ActionResult> {
     const refused = precheck(this.target, pid);

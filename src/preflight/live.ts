@@ -3,7 +3,6 @@
 // never pg_relation_size() and friends), freeze age, indexes, and every lock on them, granted or waiting, with the
 // session behind it. Runs on the inspector's own read-only connection, so it inherits its safe session settings
 // (lock_timeout 1s, statement_timeout 5s, read-only). Bounded rows.
-import type { Connection } from '../inspector/connection.js';
 import { describeError } from '../inspector/connection.js';
 import type { InspectorSession } from '../inspector/inspector.js';
 import { fail, ok, type InspectorClient, type Result } from '../inspector/types.js';
@@ -157,23 +156,7 @@ export async function readRelations(client: InspectorClient, names: string[]): P
 // Running a question on an InspectorSession's own connection: one connection per target, serialised with its
 // snapshots. The session has no public query method, so this reaches its (private) serialiser and connection.
 
-interface SessionInternals {
-  serial<T>(fn: () => Promise<T>): Promise<T>;
-  connection(): Promise<Result<Connection>>;
-}
 
-export async function onSession<T>(session: InspectorSession, fn: (client: InspectorClient) => Promise<T>): Promise<Result<T>> {
-  const s = session as unknown as SessionInternals;
-  if (typeof s.serial !== 'function' || typeof s.connection !== 'function') {
-    return fail({ code: 'internal', message: 'this inspector session cannot run the preflight question' });
-  }
-  return s.serial(async () => {
-    const c = await s.connection.call(session);
-    if (!c.ok) return c;
-    try {
-      return ok(await fn(c.value.client));
-    } catch (e) {
-      return fail(describeError(e, undefined, 'query'));
-    }
-  });
+export function onSession<T>(session: InspectorSession, fn: (client: InspectorClient) => Promise<T>): Promise<Result<T>> {
+  return session.withClient(fn);
 }
