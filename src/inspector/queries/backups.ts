@@ -24,7 +24,9 @@ export const backupsQuery: Query<BackupsResult> = {
   FROM pg_stat_activity a
   WHERE a.pid <> pg_backend_pid()
 ), b AS (
-  SELECT * FROM a WHERE kind IS NOT NULL
+  -- an idle session (outside any transaction) holds nothing, whatever its name or last query; a role without
+  -- pg_read_all_stats sees state NULL, so those stay listed
+  SELECT * FROM a WHERE kind IS NOT NULL AND (state IS NULL OR state <> 'idle')
 ), bt AS (
   SELECT * FROM b ORDER BY xact_start NULLS LAST, pid LIMIT ${limits.backups}
 ), lk AS MATERIALIZED (
