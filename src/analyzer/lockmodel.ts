@@ -921,6 +921,13 @@ function dropRelation(name: string, b: EffectsBuilder, ctx: ModelContext, missin
     if (def && def.name !== name) b.lock(def.name, 'AccessExclusiveLock', 'the default partition\'s constraint changes', true);
   }
   const victims = [name, ...ctx.schema.descendants(name)];
+  // CASCADE drops the views and materialized views that read a dropped relation (and theirs, recursively).
+  if (cascade) {
+    const views = ctx.schema.relationNames().map((r) => ctx.schema.get(r)).filter((r): r is RelationInfo => r?.kind === 'view' || r?.kind === 'materialized view');
+    for (let i = 0; i < victims.length; i++) {
+      for (const v of views) if (!victims.includes(v.name) && v.dependsOn?.includes(victims[i])) { victims.push(v.name); b.lock(v.name, 'AccessExclusiveLock', 'DROP … CASCADE drops a view that reads it', true); }
+    }
+  }
   for (const v of victims) {
     if (v !== name) b.lock(v, 'AccessExclusiveLock', 'a partition is dropped with its table', true);
     for (const idx of ctx.schema.indexesOf(v)) b.lock(idx.name, 'AccessExclusiveLock', 'an index is dropped with its table', true);
@@ -1043,6 +1050,9 @@ function alterTableCmd(cmd: Node, target: string, recurse: boolean, b: EffectsBu
       lockAll('AccessExclusiveLock', 'DROP COLUMN');
       const col: string = cmd.name;
       if (cmd.missing_ok && !schema.column(target, col)) break;
+      // The sequence the column owns (identity, serial) is dropped with it.
+      const seq = schema.column(target, col)?.sequence;
+      if (seq && schema.get(seq)?.ownedBy === target) b.lock(seq, 'AccessExclusiveLock', 'the sequence the column owns is dropped with it', true);
       for (const t of [target, ...schema.descendants(target)]) {
         for (const idx of schema.indexesOf(t)) if (indexUsesColumn(idx, col)) b.lock(idx.name, 'AccessExclusiveLock', 'an index on the dropped column is dropped', true);
         for (const c of schema.get(t)?.constraints ?? []) if (c.type === 'foreign key' && c.columns.includes(col)) dropForeignKey(c, b, 'the dropped column\'s foreign key is dropped, with its triggers on the referenced table');
@@ -1234,8 +1244,10 @@ function alterTableCmd(cmd: Node, target: string, recurse: boolean, b: EffectsBu
         b.lock(target, 'AccessExclusiveLock', 'DETACH PARTITION: the parent');
         // PostgreSQL 13 detaches the partition under ShareUpdateExclusiveLock; 14+ under AccessExclusiveLock.
         b.lock(child, ctx.pgVersion >= 14 ? 'AccessExclusiveLock' : 'ShareUpdateExclusiveLock', 'DETACH PARTITION: the partition');
+        // The default partition is locked because its implicit constraint changes, even when it is the one
+        // detached (so on 13 too that one ends up under AccessExclusiveLock).
         const def = ctx.schema.defaultPartition(target);
-        if (def && def.name !== child) b.lock(def.name, 'AccessExclusiveLock', 'the default partition\'s constraint changes', true);
+        if (def) b.lock(def.name, 'AccessExclusiveLock', 'the default partition\'s constraint changes', true);
       }
       // Each of the partition's indexes attached to a partitioned index is detached from it (AccessExclusiveLock).
       for (const idx of schema.indexesOf(child ?? '')) {

@@ -1024,6 +1024,8 @@ export class SchemaModel {
     const rel = this.mut(table);
     if (!rel) return;
     const pk = this.primaryKeyColumns(table);
+    const seq = rel.columns.find((x) => x.name === column)?.sequence;
+    if (seq && this.get(seq)?.ownedBy === table) this.remove(seq);
     rel.columns = rel.columns.filter((x) => x.name !== column);
     for (const idx of this.indexesOf(table)) if (indexUsesColumn(idx, column)) this.remove(idx.name);
     rel.constraints = rel.constraints.filter((c) => !c.columns.includes(column));

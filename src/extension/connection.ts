@@ -5,7 +5,7 @@
 // Passwords: taken from the connect arguments, the URL typed in, or a prompt, and kept ONLY in context.secrets.
 // Every message that leaves this module goes through the core's redact().
 import * as vscode from 'vscode';
-import { connect as openConnection, redact, resolveTarget, secretsOf, TargetError, type Connection, type Target } from '../inspector/connection.js';
+import { redact, resolveTarget, secretsOf, TargetError, type Target } from '../inspector/connection.js';
 import { InspectorSession } from '../inspector/inspector.js';
 import type { InspectorError, Snapshot } from '../inspector/types.js';
 import type { Ctx, ConnectedCtx } from './ctx.js';
@@ -42,7 +42,6 @@ export class LiveConnection implements ConnectedCtx, vscode.Disposable {
   failures = 0;
   /** The verdict of the last preflight run on this target, for the status bar. */
   lastVerdict: string | undefined;
-  private conn: Connection | undefined;
   private timer: ReturnType<typeof setTimeout> | undefined;
   private disposed = false;
   private inFlight: Promise<void> | undefined;
@@ -51,20 +50,14 @@ export class LiveConnection implements ConnectedCtx, vscode.Disposable {
   readonly onDidRefresh = this.refreshed.event;
 
   constructor(readonly ctx: Ctx, readonly target: Target, readonly setting: Pick<TargetSetting, 'readOnly' | 'scratch'>) {
-    // The session opens its own connection; keeping a handle to it lets hovers ask focused, bound-parameter
-    // questions on the same (read-only, time-limited) connection instead of opening a second one.
-    this.session = new InspectorSession(target, {
-      open: async (t, o) => {
-        const r = await openConnection(t, o);
-        if (r.ok) this.conn = r.value;
-        return r;
-      },
-    });
+    this.session = new InspectorSession(target);
+    // Hovers ask focused, bound-parameter questions on the session's own (read-only, time-limited) connection, in turn
+    // with its snapshots: never a second connection.
     const client: LiveQueryClient = {
-      query: async (text, values) => {
-        const c = this.conn;
-        if (!c || c.broken) throw new Error('not connected right now');
-        return c.client.query(text, values);
+      query: async <R>(text: string, values?: unknown[]) => {
+        const r = await this.session.withClient((c) => c.query<R>(text, values));
+        if (!r.ok) throw new Error(this.redact(r.error.message));
+        return r.value;
       },
     };
     this.live = new SnapshotLiveInfo(target.name, () => this.snapshot, client);
@@ -134,7 +127,6 @@ export class LiveConnection implements ConnectedCtx, vscode.Disposable {
     this.timer = undefined;
     this.refreshed.dispose();
     await this.session.close().catch(() => undefined);
-    this.conn = undefined;
     changed.fire();
   }
 }

@@ -48,9 +48,13 @@ class PreflightView implements vscode.Disposable {
   private subscriptions: vscode.Disposable[] = [];
 
   constructor(private readonly ctx: Ctx) {
+    // Disconnected: the report says so and its diagnostics go (they described a target no longer watched).
     this.subscriptions.push(onDidChangeConnection(() => {
-      const conn = liveConnection(this.ctx);
-      if (!conn) { this.render(); return; }
+      if (liveConnection(this.ctx) || (!this.report && !this.error)) return;
+      this.report = undefined;
+      this.error = 'Disconnected: connect a target and run the preflight again.';
+      this.diagnostics.clear();
+      this.render();
     }));
   }
 
