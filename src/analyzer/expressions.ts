@@ -133,3 +133,50 @@ export function columnRefs(expr: unknown, out: string[] = [], depth = 0): string
   for (const v of Object.values(n)) if (v && typeof v === 'object') columnRefs(v, out, depth + 1);
   return out;
 }
+
+/**
+ * FigureColnameInternal() of src/backend/parser/parse_target.c, for the expressions of an index: the name
+ * PostgreSQL derives from an expression (a column's, a function's, a cast's type …), undefined where it has none
+ * (an index then calls the column "expr").
+ */
+export function figureColname(expr: Node | undefined, depth = 0): string | undefined {
+  return figure(expr, depth)?.name;
+}
+function figure(expr: Node | undefined, depth: number): { name: string; strength: number } | undefined {
+  if (!expr || depth > 100) return undefined;
+  const [kind, node] = Object.entries(expr)[0] ?? [];
+  switch (kind) {
+    case 'ColumnRef': {
+      const f = stringList(node.fields);
+      return f.length ? { name: f[f.length - 1], strength: 2 } : undefined;
+    }
+    case 'A_Indirection': {
+      const ind: Node[] = node.indirection ?? [];
+      const last = ind[ind.length - 1];
+      if (last?.String?.sval) return { name: last.String.sval, strength: 2 };
+      return figure(node.arg, depth + 1);
+    }
+    case 'FuncCall': {
+      const names = stringList(node.funcname);
+      return names.length ? { name: names[names.length - 1], strength: 2 } : undefined;
+    }
+    case 'A_Expr':
+      return node.kind === 'AEXPR_NULLIF' ? { name: 'nullif', strength: 2 } : undefined;
+    case 'TypeCast': {
+      const inner = figure(node.arg, depth + 1);
+      if (inner && inner.strength > 1) return inner;
+      const names = stringList(node.typeName?.names);
+      return names.length ? { name: names[names.length - 1], strength: 1 } : inner;
+    }
+    case 'CollateClause': return figure(node.arg, depth + 1);
+    case 'CaseExpr': {
+      const inner = figure(node.defresult, depth + 1);
+      return inner && inner.strength > 1 ? inner : { name: 'case', strength: 1 };
+    }
+    case 'A_ArrayExpr': return { name: 'array', strength: 2 };
+    case 'RowExpr': return { name: 'row', strength: 2 };
+    case 'CoalesceExpr': return { name: 'coalesce', strength: 2 };
+    case 'MinMaxExpr': return { name: node.op === 'IS_LEAST' ? 'least' : 'greatest', strength: 2 };
+    default: return undefined;
+  }
+}

@@ -18,7 +18,7 @@ import type { LockEffect, LockMode, RelKind } from './types.js';
 import type { Node } from './parse.js';
 import { parseStatementText } from './parse.js';
 import { stronger } from './locks.js';
-import { SchemaModel, typeOf, type ColumnInfo, type ConstraintInfo, type RelationInfo, collectRangeVars, isDefaultBound, schemaOf, domainHasConstraints, indexUsesColumn, keyMatches } from './schema.js';
+import { SchemaModel, typeOf, type ColumnInfo, type ConstraintInfo, type RelationInfo, collectRangeVars, isDefaultBound, schemaOf, domainHasConstraints, indexUsesColumn, keyMatches, indexesEquivalent } from './schema.js';
 import { rangeVarName, stringList, qualifyList, qualify, isTempRangeVar } from './names.js';
 import { volatility, sequenceCalls } from './expressions.js';
 
@@ -309,7 +309,18 @@ const HANDLERS: Record<string, Handler> = {
     b.e.buildsIndexOn.push(table);
     b.scan(table);
     if (isPartitioned(ctx, table) && node.relation.inh) {
-      for (const p of ctx.schema.descendants(table)) { b.lock(p, mode, reason + ' on a partition', true); if (!isPartitioned(ctx, p)) b.scan(p); }
+      // Each partition is indexed too; an equivalent index it already has is attached instead of built, and stays
+      // locked in the statement's mode (DefineIndex()).
+      const keyColumns = (node.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? '(expr)');
+      const including = (node.indexIncludingParams ?? []).map((p: Node) => p.IndexElem?.name).filter(Boolean);
+      const wanted = { keyColumns, includeColumns: including, unique: !!node.unique, partial: !!node.whereClause } as RelationInfo;
+      for (const p of ctx.schema.descendants(table)) {
+        b.lock(p, mode, reason + ' on a partition', true);
+        if (isPartitioned(ctx, p)) continue;
+        const match = ctx.schema.indexesOf(p).find((ci) => !ci.parent && indexesEquivalent(ci, wanted));
+        if (match) b.lock(match.name, mode, 'the partition\'s equivalent index is attached instead of built', true);
+        else b.scan(p);
+      }
     }
   },
 
@@ -476,9 +487,12 @@ const HANDLERS: Record<string, Handler> = {
       if (!top) continue;
       ensureKnown(b, ctx, top);
       const topRel = ctx.schema.get(top);
-      // VACUUM and ANALYZE process each partition of a partitioned table on its own; ANALYZE of an inheritance
-      // parent samples its children under AccessShareLock.
-      const targets = topRel?.kind === 'partitioned table' ? [top, ...ctx.schema.descendants(top)] : [top];
+      // VACUUM and ANALYZE process each partition of a partitioned table on its own (unless ONLY, 18+), and from
+      // PostgreSQL 18 each inheritance child too; before 18, ANALYZE of an inheritance parent only samples its
+      // children (AccessShareLock), as 18 still does under ONLY.
+      const inh = !!rv?.inh;
+      const recurse = (topRel?.kind === 'partitioned table' && (inh || ctx.pgVersion < 18)) || (topRel?.kind === 'table' && ctx.pgVersion >= 18 && inh);
+      const targets = recurse ? [top, ...ctx.schema.descendants(top)] : [top];
       for (const t of targets) {
         b.lock(t, mode, what, t !== top);
         if (isPartitioned(ctx, t)) continue;
@@ -488,7 +502,7 @@ const HANDLERS: Record<string, Handler> = {
         if (isVacuum) b.lockIndexes(t, 'RowExclusiveLock', 'VACUUM cleans every index');
         if (analyze) b.lockIndexes(t, 'AccessShareLock', 'ANALYZE reads every index\'s statistics');
       }
-      if (analyze && topRel?.kind === 'table' && !full) {
+      if (analyze && topRel?.kind === 'table') {
         for (const c of ctx.schema.descendants(top)) b.lock(c, 'AccessShareLock', 'ANALYZE of an inheritance parent samples its children', true);
       }
     }
@@ -523,9 +537,15 @@ const HANDLERS: Record<string, Handler> = {
       const idx = ctx.schema.get(idxName ?? '');
       if (!idx) { b.unknown(`index ${idxName} is not in the schema model: the table it locks is unknown`); b.lock(idxName, concurrently ? 'ShareUpdateExclusiveLock' : 'AccessExclusiveLock', 'REINDEX INDEX', false, 'index'); return; }
       if (idx.kind === 'partitioned index') {
+        // ReindexPartitions(): the partitioned index under AccessExclusiveLock and its table under ShareLock,
+        // every partition (table and index) under ShareLock (find_all_inheritors()), then each partition's index
+        // is rebuilt in a transaction of its own.
+        b.lock(idx.table, 'ShareLock', 'REINDEX INDEX: the partitioned table', true);
+        b.lock(idx.name, 'AccessExclusiveLock', 'REINDEX INDEX');
         for (const child of ctx.schema.descendants(idx.name)) {
           const ci = ctx.schema.get(child);
           if (ci?.kind === 'index') reindex(child, ci.table, true);
+          else b.lock(child, 'ShareLock', 'a partitioned index below it', true);
         }
       } else reindex(idx.name, idx.table, false);
     } else if (kind === 'REINDEX_OBJECT_TABLE') {
@@ -586,11 +606,10 @@ const HANDLERS: Record<string, Handler> = {
     lockSequenceCalls(node.query, b);
   },
 
-  CreateSeqStmt(node, b, ctx) {
+  CreateSeqStmt(node, b) {
     // OWNED BY opens the owning table (process_owned_by()).
     const owner = ownedByTable(node.options);
     if (owner) b.lock(owner, 'AccessShareLock', 'OWNED BY: the owning table');
-    void ctx;
   },
 
   AlterSeqStmt(node, b, ctx) {
@@ -827,12 +846,9 @@ function insertColumns(cols: Node[] | undefined, select: Node | undefined, rel: 
 function writesRow(t: string, given: Set<string> | undefined, defaulted: Set<string>, b: EffectsBuilder, ctx: ModelContext): void {
   const rel = ctx.schema.get(t);
   if (!rel) return;
-  for (const c of rel.constraints) {
-    if (c.type !== 'foreign key') continue;
-    // A key left NULL passes without a query; one with a value (given, or from a default) is looked up.
-    const filled = c.columns.some((col) => (!given || given.has(col) || defaulted.has(col) || rel.columns.find((x) => x.name === col)?.hasDefault) && !(given && !given.has(col) && !defaulted.has(col) && !rel.columns.find((x) => x.name === col)?.hasDefault));
-    if (filled) foreignKeyCheck(c, b, ctx);
-  }
+  // A key left NULL passes without a query (RI_FKey_check()); one with a value, given or from a default, is looked up.
+  const filled = (col: string) => !given || given.has(col) || defaulted.has(col) || !!rel.columns.find((x) => x.name === col)?.hasDefault;
+  for (const c of rel.constraints) if (c.type === 'foreign key' && c.columns.some(filled)) foreignKeyCheck(c, b, ctx);
   lockDefaultSequences(t, given, defaulted, b, ctx);
 }
 
@@ -1284,14 +1300,21 @@ function attachPartition(cmd: Node, target: string, b: EffectsBuilder, ctx: Mode
   for (const pidx of schema.indexesOf(target)) {
     if (pidx.kind !== 'partitioned index') continue;
     b.lock(pidx.name, 'ShareUpdateExclusiveLock', 'an index of the new partition is attached to the partitioned index', true);
-    const match = schema.indexesOf(child ?? '').some((ci) => !ci.parent && sameKeys(ci.keyColumns, pidx.keyColumns));
+    const match = schema.indexesOf(child ?? '').some((ci) => !ci.parent && indexesEquivalent(ci, pidx));
     if (!match && child) b.e.buildsIndexOn.push(child);
   }
   // The parent's foreign keys are cloned onto the partition (and validated against its rows).
   for (const c of schema.get(target)?.constraints ?? []) {
     if (c.type !== 'foreign key' || !c.references) continue;
     b.lock(c.references, 'ShareRowExclusiveLock', 'the parent\'s foreign key is cloned onto the new partition', true);
+    if (child && !schema.get(child)?.constraints.some((x) => x.type === 'foreign key' && x.references === c.references && sameList(x.columns, c.columns))) {
+      validateForeignKey([child], c.references, b, ctx);
+    }
   }
+}
+
+function sameList(a?: string[], b?: string[]): boolean {
+  return !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 function isHeap(schema: SchemaModel, rel: string): boolean {
@@ -1348,10 +1371,6 @@ function addConstraint(con: Node, target: string, all: string[], b: EffectsBuild
     default:
       lockAll('AccessExclusiveLock', 'ADD CONSTRAINT');
   }
-}
-
-function sameKeys(a?: string[], b?: string[]): boolean {
-  return !!a && !!b && a.length === b.length && a.every((x, i) => x === b[i]);
 }
 
 export interface AddColumnAnalysis {

@@ -11,7 +11,7 @@
 import type { RelKind } from './types.js';
 import type { Node } from './parse.js';
 import { qualify, rangeVarName, stringList, qualifyList, DEFAULT_SCHEMA, isTempRangeVar, chooseName, truncateIdentifier, MAX_IDENTIFIER_BYTES } from './names.js';
-import { columnRefs, sequenceCalls } from './expressions.js';
+import { columnRefs, sequenceCalls, figureColname } from './expressions.js';
 
 export interface ColumnInfo {
   name: string;
@@ -127,8 +127,14 @@ function normTablespace(ts: string | undefined | null): string {
 export class SchemaModel {
   private readonly rels = new Map<string, RelationInfo | null>();
   private readonly types = new Map<string, TypeInfo | null>();
-  /** This layer's foreign keys, referenced table -> referencing tables; rebuilt after a change to the layer. */
-  private refsCache: Map<string, string[]> | undefined;
+  /**
+   * This layer's foreign keys, kept as a reverse index (referenced table -> this layer's tables referencing it) and
+   * brought up to date lazily: relations changed since the last lookup are re-read, the rest is kept.
+   */
+  private readonly refsIn = new Map<string, Set<string>>();
+  private readonly refsOut = new Map<string, string[]>();
+  private readonly refsDirty = new Set<string>();
+  private refsBuilt = false;
   /** Set while applying the migration under analysis, so new objects are marked as created by it. */
   inMigration = false;
   /** `SET default_tablespace` / `default_table_access_method` in force (pg_dump writes them before CREATE TABLE). */
@@ -169,7 +175,7 @@ export class SchemaModel {
     for (const [k, v] of child.types) this.setType(k, v ? { ...v, createdInMigration: false } : null);
     this.defaultTablespace = child.defaultTablespace;
     this.defaultAccessMethod = child.defaultAccessMethod;
-    this.refsCache = undefined;
+    this.refsBuilt = false; this.refsIn.clear(); this.refsOut.clear(); this.refsDirty.clear();
   }
 
   private setType(name: string, info: TypeInfo | null): void {
@@ -182,7 +188,9 @@ export class SchemaModel {
 
   /** Records, for the incremental analysis, that the foreign keys of `rel` may change. */
   private touchRefs(rel: RelationInfo | undefined | null): void {
-    if (!this.tracker || !rel) return;
+    if (!rel) return;
+    if (this.refsBuilt) this.refsDirty.add(rel.name);
+    if (!this.tracker) return;
     for (const c of rel.constraints) if (c.type === 'foreign key' && c.references) this.tracker.writes.add('refs ' + c.references);
   }
 
@@ -191,7 +199,6 @@ export class SchemaModel {
     this.tracker?.writes.add(name);
     const local = this.rels.get(name);
     if (local === null) return undefined;
-    this.refsCache = undefined;
     if (local) { this.touchRefs(local); return local; }
     const inherited = this.parent?.get(name);
     if (!inherited) return undefined;
@@ -211,7 +218,6 @@ export class SchemaModel {
   private put(info: RelationInfo): void {
     this.tracker?.writes.add(info.name);
     this.touchRefs(info);
-    this.refsCache = undefined;
     this.rels.set(info.name, info);
   }
 
@@ -220,7 +226,6 @@ export class SchemaModel {
     const rel = this.get(name);
     if (!rel) return;
     this.touchRefs(rel);
-    this.refsCache = undefined;
     this.rels.set(name, null);
     if (rel.table) { const t = this.mut(rel.table); if (t) t.indexes = t.indexes.filter((i) => i !== name); }
     if (rel.parent) { const p = this.mut(rel.parent); if (p) p.partitions = p.partitions.filter((x) => x !== name); }
@@ -243,20 +248,33 @@ export class SchemaModel {
     return [...names];
   }
 
-  /** This layer's own foreign keys, by referenced table. */
-  private localRefs(): Map<string, string[]> {
-    if (this.refsCache) return this.refsCache;
-    const m = new Map<string, string[]>();
-    for (const [k, v] of this.rels) {
-      if (!v) continue;
-      for (const c of v.constraints) {
-        if (c.type !== 'foreign key' || !c.references) continue;
-        const list = m.get(c.references);
-        if (!list) m.set(c.references, [k]); else if (!list.includes(k)) list.push(k);
+  /** This layer's own foreign keys, by referenced table, brought up to date. */
+  private localRefs(): Map<string, Set<string>> {
+    const index = (name: string, rel: RelationInfo) => {
+      const out: string[] = [];
+      for (const c of rel.constraints) {
+        if (c.type !== 'foreign key' || !c.references || out.includes(c.references)) continue;
+        out.push(c.references);
+        let set = this.refsIn.get(c.references);
+        if (!set) this.refsIn.set(c.references, (set = new Set()));
+        set.add(name);
       }
+      if (out.length) this.refsOut.set(name, out);
+    };
+    if (!this.refsBuilt) {
+      for (const [k, v] of this.rels) if (v) index(k, v);
+      this.refsBuilt = true;
+      this.refsDirty.clear();
+    } else if (this.refsDirty.size) {
+      for (const name of this.refsDirty) {
+        for (const ref of this.refsOut.get(name) ?? []) this.refsIn.get(ref)?.delete(name);
+        this.refsOut.delete(name);
+        const v = this.rels.get(name);
+        if (v) index(name, v);
+      }
+      this.refsDirty.clear();
     }
-    this.refsCache = m;
-    return m;
+    return this.refsIn;
   }
 
   /**
@@ -267,9 +285,7 @@ export class SchemaModel {
     this.tracker?.reads.add('refs ' + table);
     const out: string[] = [];
     for (const r of this.parent?.referencedBy(table) ?? []) if (!this.rels.has(r)) out.push(r);
-    for (const r of this.localRefs().get(table) ?? []) {
-      if (!out.includes(r) && this.rels.get(r)?.constraints.some((c) => c.type === 'foreign key' && c.references === table)) out.push(r);
-    }
+    for (const r of this.localRefs().get(table) ?? []) if (!out.includes(r)) out.push(r);
     return out;
   }
 
@@ -547,7 +563,7 @@ export class SchemaModel {
   private indexPartition(pidx: RelationInfo, partition: string): void {
     const part = this.get(partition);
     if (!part) return;
-    const match = this.indexesOf(partition).find((ci) => !ci.parent && sameList(ci.keyColumns, pidx.keyColumns) && !!ci.unique === !!pidx.unique && !!ci.partial === !!pidx.partial);
+    const match = this.indexesOf(partition).find((ci) => !ci.parent && indexesEquivalent(ci, pidx));
     let child: string;
     if (match) {
       child = match.name;
@@ -717,9 +733,11 @@ export class SchemaModel {
     const keyColumns = params.map((p) => p.name ?? '(expr)');
     const including = (node.indexIncludingParams ?? []).map((p: Node) => p.IndexElem?.name).filter(Boolean) as string[];
     const schema = node.relation.schemaname ?? DEFAULT_SCHEMA;
+    // An expression is named the way a select-list entry would be (lower(x) → "lower"), else "expr".
+    const nameColumns = params.map((p) => p.name ?? p.indexcolname ?? figureColname(p.expr) ?? 'expr');
     const idxName = node.idxname
       ? qualify(schema, node.idxname)
-      : this.chooseIndexName(table, [...keyColumns, ...including], node.primary ? 'primary' : node.isconstraint ? (node.unique ? 'unique' : 'exclusion') : 'index');
+      : this.chooseIndexName(table, [...nameColumns, ...including], node.primary ? 'primary' : node.isconstraint ? (node.unique ? 'unique' : 'exclusion') : 'index');
     if (node.if_not_exists && this.has(idxName)) return;
     const concurrent = !!node.concurrent;
     const exprColumns = columnRefs([params.filter((p) => p.expr).map((p) => p.expr), node.whereClause]);
@@ -751,9 +769,17 @@ export class SchemaModel {
         const name = qualifyList(parts);
         const rel = this.get(name);
         if (!rel) continue;
-        // DROP … CASCADE drops the foreign keys that reference a dropped table.
+        // DROP … CASCADE drops the foreign keys that reference a dropped table, and the views that read it.
         if (node.behavior === 'DROP_CASCADE' && rel.kind !== 'index' && rel.kind !== 'partitioned index') {
           const victims = new Set([name, ...this.descendants(name)]);
+          const views = this.relationNames().map((r) => this.get(r)).filter((r): r is RelationInfo => r?.kind === 'view' || r?.kind === 'materialized view');
+          const dependents: string[] = [];
+          for (const v of views) if (v.dependsOn?.some((d) => victims.has(d) || dependents.includes(d))) dependents.push(v.name);
+          for (let changed = true; changed;) {
+            changed = false;
+            for (const v of views) if (!dependents.includes(v.name) && v.dependsOn?.some((d) => dependents.includes(d))) { dependents.push(v.name); changed = true; }
+          }
+          for (const d of dependents) this.remove(d);
           for (const v of victims) {
             for (const r of this.referencedBy(v)) {
               if (victims.has(r)) continue;
@@ -815,9 +841,13 @@ export class SchemaModel {
     const swap = (list: string[] | undefined) => list?.map((x) => (x === from ? to : x));
     for (const c of t.constraints) { c.columns = swap(c.columns) ?? []; if (c.provesNotNull === from) c.provesNotNull = to; }
     for (const idx of t.indexes) {
+      const cur = this.get(idx);
+      if (!cur || !indexUsesColumn(cur, from)) continue;
       const i = this.mut(idx);
       if (i) { i.keyColumns = swap(i.keyColumns); i.includeColumns = swap(i.includeColumns); i.exprColumns = swap(i.exprColumns); }
     }
+    // Foreign keys that name the column as a referenced column (it is then part of a unique key).
+    if (!t.constraints.some((c) => (c.type === 'unique' || c.type === 'primary key') && c.columns.includes(to))) return;
     for (const { table: r, fk } of this.foreignKeysTo(table)) {
       if (!fk.refColumns?.includes(from)) continue;
       const rt = this.mut(r);
@@ -844,14 +874,15 @@ export class SchemaModel {
     const referencing = rel.kind === 'table' || rel.kind === 'partitioned table' ? this.referencedBy(from) : [];
     const copy = { ...this.mut(from)!, name: to };
     this.tracker?.writes.add(to);
-    this.refsCache = undefined;
     this.rels.set(from, null);
     this.rels.set(to, copy);
+    this.touchRefs(copy);
     if (rel.table) {
       const t = this.mut(rel.table);
       if (t) {
         t.indexes = t.indexes.map((i) => (i === from ? to : i));
-        for (const c of t.constraints) if (c.index === from) c.index = to;
+        // An index-backed constraint is always named after its index (renaming one renames the other).
+        for (const c of t.constraints) if (c.index === from) { c.index = to; c.name = relName(to); }
       }
     }
     if (rel.parent) { const p = this.mut(rel.parent); if (p) p.partitions = p.partitions.map((x) => (x === from ? to : x)); }
@@ -1046,6 +1077,16 @@ export class SchemaModel {
 export function keyMatches(fk: ConstraintInfo, key: ConstraintInfo, primaryKey: string[]): boolean {
   const cols = fk.refColumns?.length ? fk.refColumns : primaryKey;
   return cols.length === key.columns.length && cols.every((c) => key.columns.includes(c));
+}
+
+/**
+ * Whether a partition's existing index can be attached to a partitioned index instead of building one
+ * (CompareIndexInfo()): the same key columns and uniqueness. Indexes with expressions or a predicate are never
+ * taken as equivalent, since the model does not keep their expressions.
+ */
+export function indexesEquivalent(a: RelationInfo, b: RelationInfo): boolean {
+  if (a.partial || b.partial || a.keyColumns?.includes('(expr)') || b.keyColumns?.includes('(expr)')) return false;
+  return sameList(a.keyColumns, b.keyColumns) && sameList(a.includeColumns ?? [], b.includeColumns ?? []) && !!a.unique === !!b.unique;
 }
 
 function sameList(a?: string[], b?: string[]): boolean {
