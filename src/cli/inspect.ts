@@ -2,6 +2,7 @@
 // one line when the target cannot be reached or refuses (or the options are wrong). Never prints a password.
 import os from 'node:os';
 import type { Io } from './main.js';
+import { walkArgs } from './args.js';
 import { makeStyle } from './text.js';
 import { isSslMode, redact, resolveTarget, secretsOf, TargetError, type SslMode, type Target } from '../inspector/connection.js';
 import { formatSnapshotText } from '../inspector/format-text.js';
@@ -36,17 +37,7 @@ class InspectUsageError extends Error {}
 
 function parseArgs(argv: string[]): InspectArgs {
   const a: InspectArgs = { format: 'text', help: false };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline: string | undefined;
-    if (arg.startsWith('--') && arg.includes('=')) { inline = arg.slice(arg.indexOf('=') + 1); arg = arg.slice(0, arg.indexOf('=')); }
-    const take = () => {
-      if (inline !== undefined) return inline;
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith('--')) throw new InspectUsageError(`${arg} needs a value`);
-      i++;
-      return v;
-    };
+  walkArgs(argv, (m) => new InspectUsageError(m), (arg, take) => {
     switch (arg) {
       case '--db': case '--url': a.db = take(); break;
       case '--format': {
@@ -66,7 +57,7 @@ function parseArgs(argv: string[]): InspectArgs {
       default:
         throw new InspectUsageError(`unknown option ${arg} (see pg-preflight inspect --help)`);
     }
-  }
+  });
   return a;
 }
 

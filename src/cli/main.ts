@@ -13,6 +13,7 @@ import { lintFiles, lintText, loadSchemaDump, SchemaFileError } from '../project
 import { toJson, toSarif, toGithub, type FileReport } from '../report/lint-report.js';
 import { formatText, makeStyle } from './text.js';
 import { VERSION } from '../version.js';
+import { walkArgs } from './args.js';
 import { inspectCommand } from './inspect.js';
 import { preflightCommand } from './preflight.js';
 
@@ -63,16 +64,7 @@ interface LintArgs {
 
 function parseLintArgs(argv: string[]): LintArgs {
   const a: LintArgs = { format: 'text', failOn: 'error', paths: [], listRules: false, verbose: false };
-  const value = (i: number, flag: string) => {
-    const v = argv[i + 1];
-    if (v === undefined || (v.startsWith('--') && v !== '-')) throw new UsageError(`${flag} needs a value`);
-    return v;
-  };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline: string | undefined;
-    if (arg.startsWith('--') && arg.includes('=')) { inline = arg.slice(arg.indexOf('=') + 1); arg = arg.slice(0, arg.indexOf('=')); }
-    const take = () => { if (inline !== undefined) return inline; const v = value(i, arg); i++; return v; };
+  walkArgs(argv, (m) => new UsageError(m), (arg, take) => {
     switch (arg) {
       case '--format': { const v = take(); if (!['text', 'json', 'sarif', 'github'].includes(v)) throw new UsageError(`--format must be text, json, sarif or github, got "${v}"`); a.format = v as LintArgs['format']; break; }
       case '--pg-version': { const v = Number(take()); if (!SUPPORTED_PG_VERSIONS.includes(v as 13)) throw new UsageError(`--pg-version must be one of ${SUPPORTED_PG_VERSIONS.join(', ')}`); a.pgVersion = v; break; }
@@ -90,7 +82,7 @@ function parseLintArgs(argv: string[]): LintArgs {
         if (arg.startsWith('-') && arg !== '-') throw new UsageError(`unknown option ${arg} (see pg-preflight --help)`);
         a.paths.push(arg);
     }
-  }
+  });
   return a;
 }
 

@@ -5,6 +5,7 @@ import { readFileSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 import { setTimeout as sleep } from 'node:timers/promises';
 import type { Io } from './main.js';
+import { walkArgs } from './args.js';
 import { makeStyle } from './text.js';
 import { loadConfig, type Config } from '../config/config.js';
 import { expandPaths, globToRegExp } from '../project/files.js';
@@ -51,17 +52,7 @@ class PreflightUsageError extends Error {}
 
 function parseArgs(argv: string[]): Args {
   const a: Args = { format: 'text', wait: 0, paths: [], help: false, trace: false, scratch: false };
-  for (let i = 0; i < argv.length; i++) {
-    let arg = argv[i];
-    let inline: string | undefined;
-    if (arg.startsWith('--') && arg.includes('=')) { inline = arg.slice(arg.indexOf('=') + 1); arg = arg.slice(0, arg.indexOf('=')); }
-    const take = () => {
-      if (inline !== undefined) return inline;
-      const v = argv[i + 1];
-      if (v === undefined || v.startsWith('--')) throw new PreflightUsageError(`${arg} needs a value`);
-      i++;
-      return v;
-    };
+  walkArgs(argv, (m) => new PreflightUsageError(m), (arg, take) => {
     switch (arg) {
       case '--db': case '--url': a.db = take(); break;
       case '--format': {
@@ -92,7 +83,7 @@ function parseArgs(argv: string[]): Args {
         if (arg.startsWith('-')) throw new PreflightUsageError(`unknown option ${arg} (see pg-preflight preflight --help)`);
         a.paths.push(arg);
     }
-  }
+  });
   return a;
 }
 
