@@ -1,5 +1,6 @@
 import { defineRule } from '../rule.js';
-import { quoteIdent, rangeVarName } from '../names.js';
+import { quoteIdent } from '../names.js';
+import { alterTable, isNewRelation } from './utils/group-a.js';
 import { columnAddedInMigration, identSource } from './utils/group-b.js';
 
 export default defineRule({
@@ -12,12 +13,11 @@ export default defineRule({
   },
   help: 'Stop using the column first and deploy that, then drop it in a later migration: in Rails add it to self.ignored_columns, in Django remove the field with SeparateDatabaseAndState (state only), elsewhere remove it from every query and model. Once no running version knows the column, DROP COLUMN is safe.',
   check(ctx) {
-    if (ctx.kind !== 'AlterTableStmt' || ctx.node.objtype !== 'OBJECT_TABLE') return;
-    const table = rangeVarName(ctx.node.relation);
-    if (!table || ctx.schema.get(table)?.createdInMigration) return;
-    for (const c of ctx.node.cmds ?? []) {
-      const cmd = c.AlterTableCmd;
-      if (cmd?.subtype !== 'AT_DropColumn' || !cmd.name) continue;
+    const at = alterTable(ctx);
+    if (!at || isNewRelation(ctx, at.table)) return;
+    const table = at.table;
+    for (const cmd of at.cmds) {
+      if (cmd.subtype !== 'AT_DropColumn' || !cmd.name) continue;
       if (columnAddedInMigration(ctx.file, table, cmd.name)) continue;
       const range = ctx.rangeOf(new RegExp(`\\bdrop\\s+(?:column\\s+)?(?:if\\s+exists\\s+)?${identSource(cmd.name)}`, 'i')) ?? ctx.stmt.range;
       ctx.report('breaksClients', { column: quoteIdent(cmd.name), table }, { range });

@@ -1,5 +1,6 @@
 import { defineRule } from '../rule.js';
-import { quoteIdent, rangeVarName } from '../names.js';
+import { quoteIdent } from '../names.js';
+import { alterTable, isNewRelation } from './utils/group-a.js';
 import { columnAddedInMigration, identSource } from './utils/group-b.js';
 
 export default defineRule({
@@ -12,12 +13,11 @@ export default defineRule({
   },
   help: 'Make every reader handle NULL first (nullable model field, generated client types, COALESCE in reports) and deploy that; then drop NOT NULL. If the goal is only to stop writing the column, keep it NOT NULL with a DEFAULT instead.',
   check(ctx) {
-    if (ctx.kind !== 'AlterTableStmt' || ctx.node.objtype !== 'OBJECT_TABLE') return;
-    const table = rangeVarName(ctx.node.relation);
-    if (!table || ctx.schema.get(table)?.createdInMigration) return;
-    for (const c of ctx.node.cmds ?? []) {
-      const cmd = c.AlterTableCmd;
-      if (cmd?.subtype !== 'AT_DropNotNull' || !cmd.name) continue;
+    const at = alterTable(ctx);
+    if (!at || isNewRelation(ctx, at.table)) return;
+    const table = at.table;
+    for (const cmd of at.cmds) {
+      if (cmd.subtype !== 'AT_DropNotNull' || !cmd.name) continue;
       if (columnAddedInMigration(ctx.file, table, cmd.name)) continue;
       const range = ctx.rangeOf(new RegExp(`\\balter\\s+(?:column\\s+)?${identSource(cmd.name)}\\s+drop\\s+not\\s+null`, 'i')) ?? ctx.stmt.range;
       ctx.report('breaksClients', { column: quoteIdent(cmd.name), table }, { range });
