@@ -8,8 +8,11 @@ import { SchemaModel } from './schema.js';
 import { statementEffects, statementKind, type Effects } from './lockmodel.js';
 import { RUNNERS, type RunnerName } from './runners.js';
 import type { Rule, RuleContext, ReportOptions } from './rule.js';
-import { format, helpFor } from './rule.js';
+import { format, helpFor, rulesForKind } from './rule.js';
 import { allRules } from './registry.js';
+import { lookBackProbe as probe, newFileInfo, rawStatements, type LookBackScope } from './lookback.js';
+
+export { transactionStatements, type LookBackScope } from './lookback.js';
 
 export const DEFAULT_PG_VERSION = 16;
 
@@ -70,6 +73,8 @@ export interface FileInfo {
   text: string;
   lines: LineIndex;
   statements: StatementInfo[];
+  /** How many statements the file has: known before the first one is analysed. */
+  statementCount: number;
   pgVersion: number;
   runner: RunnerName | undefined;
   /** 'none' | 'file' | 'multi-statement', after applying assumeInTransaction. */
@@ -168,12 +173,38 @@ export function setupFile(text: string, lines: LineIndex, statementCount: number
   else if (options.assumeInTransaction === false) implicit = 'none';
   const fileIgnores = fileIgnoreDirectives(text);
   const implicitActive = implicit === 'file' || (implicit === 'multi-statement' && statementCount > 1);
-  const file: FileInfo = {
-    path: options.path, text, lines, statements: [], pgVersion, runner, implicitTransaction: implicit,
+  const file = newFileInfo({
+    path: options.path, text, lines, statementCount, pgVersion, runner, implicitTransaction: implicit,
     schemaBefore: base, schemaAfter: base, endsInTransaction: false, fileIgnores,
-  };
+  });
   const rules = activeRules(options, pgVersion, fileIgnores);
   return { file, rules, checkRules: rules.filter((r) => r.check), implicit, implicitActive, options };
+}
+
+/**
+ * Runs per-statement rules on one analysed statement. `lookBacks`, when given, receives the rules that looked at
+ * other statements, with how far.
+ */
+export function runStatementRules(info: StatementInfo, schema: SchemaModel, setup: FileSetup, rules: readonly Rule<any>[], findings: Finding[],
+  lookBacks?: Array<{ rule: Rule<any>; scope: LookBackScope }>): void {
+  const { file, options } = setup;
+  // One context per statement, shared by the rules (only `rule` changes): this is the hot loop of the editor.
+  const ctx = new StatementContext(info, schema, file, file.pgVersion, findings, options);
+  const ignoresSome = info.ignoredRules.length > 0;
+  for (const rule of rules) {
+    if (ignoresSome && (info.ignoredRules.includes(rule.id) || info.ignoredRules.includes('*'))) continue;
+    ctx.rule = rule;
+    if (lookBacks) { probe.active = true; probe.file = false; probe.transaction = false; }
+    try { rule.check!(ctx); } catch (err) {
+      findings.push(internalError(rule, info, err));
+    } finally {
+      if (lookBacks) {
+        probe.active = false;
+        if (probe.file) lookBacks.push({ rule, scope: 'file' });
+        else if (probe.transaction) lookBacks.push({ rule, scope: 'transaction' });
+      }
+    }
+  }
 }
 
 export function initialState(setup: FileSetup): EngineState {
@@ -191,8 +222,9 @@ export function initialState(setup: FileSetup): EngineState {
  * Analyses one statement: its effects, transaction state, rules; then applies it to the schema and advances `st`.
  * The statement's findings from per-statement rules are pushed to `findings`.
  */
-export function stepStatement(raw: RawStatement, index: number, st: EngineState, schema: SchemaModel, setup: FileSetup, findings: Finding[]): StatementInfo {
-  const { file, implicit, implicitActive, options } = setup;
+export function stepStatement(raw: RawStatement, index: number, st: EngineState, schema: SchemaModel, setup: FileSetup, findings: Finding[],
+  lookBacks?: Array<{ rule: Rule<any>; scope: LookBackScope }>): StatementInfo {
+  const { file, implicit, implicitActive } = setup;
   const pgVersion = file.pgVersion;
   const kind = statementKind(raw.node);
   let effects: Effects;
@@ -235,18 +267,9 @@ export function stepStatement(raw: RawStatement, index: number, st: EngineState,
     statementTimeout: st.localStmt !== undefined ? st.localStmt : st.statementTimeout,
     ignoredRules: raw.start > raw.leadingStart ? ignoreDirectives(file.text.slice(raw.leadingStart, raw.start)) : [],
   };
-  file.statements[index] = info;
+  rawStatements(file)[index] = info;
 
-  // One context per statement, shared by the rules (only `rule` changes): this is the hot loop of the editor.
-  const ctx = new StatementContext(info, schema, file, pgVersion, findings, options);
-  const ignoresSome = info.ignoredRules.length > 0;
-  for (const rule of setup.checkRules) {
-    if (ignoresSome && (info.ignoredRules.includes(rule.id) || info.ignoredRules.includes('*'))) continue;
-    ctx.rule = rule;
-    try { rule.check!(ctx); } catch (err) {
-      findings.push(internalError(rule, info, err));
-    }
-  }
+  runStatementRules(info, schema, setup, rulesForKind(setup.checkRules, kind), findings, lookBacks);
 
   try { schema.applyStatement(raw.node); } catch { /* keep going: the model only loses precision */ }
   advanceState(st, effects, raw.node);

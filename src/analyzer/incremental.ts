@@ -4,30 +4,39 @@
 //   changed statement (transactions, settings, schema) is restored from a checkpoint.
 // - The text is re-split from the last statement boundary before the edit until the pieces line up with the previous
 //   split again; the rest is reused, shifted.
-// - Statements after the edit are reused when nothing they read can have changed: the same transaction and settings
-//   state before them, no schema object they read written by a changed statement, and no changed statement in their
-//   transaction (rules look back within a transaction). Everything else is analysed again.
-// - Whole-file rules (checkFile) always run again; they are cheap.
+// - A statement after the edit keeps its analysis (lock effects, schema changes, findings) when nothing it read can
+//   have changed: the same transaction and settings state before it, and no schema object it read or wrote written
+//   by a changed statement. Rules that looked at other statements (the engine observes which: lookback.ts) run again
+//   on it when a statement they may have looked at changed: within its transaction, or anywhere before it.
+// - The schema is kept in layers of consecutive statements. A layer whose statements all kept their analysis is
+//   reused as it is, put over the new layer before it; only layers with a changed statement replay their statements.
+// - A statement that moved to another line counts as changed for those rules (their messages can name its line).
+// - Whole-file rules (checkFile) run again on the whole file.
 //
 // The result equals analyze(text, options) exactly; test/unit/analyzer/incremental.test.ts checks that on thousands
 // of random edits.
 import type { Finding, ParseProblem, Range } from './types.js';
 import type { Piece } from './split.js';
+import type { Rule } from './rule.js';
 import { SchemaModel, type SchemaTracker } from './schema.js';
 import { LineIndex } from './text.js';
 import {
-  compareFindings, finishFile, ignoreDirectives, initialState, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse, stepStatement,
-  type AnalysisResult, type AnalyzeOptions, type EngineState, type RawStatement, type StatementInfo,
+  compareFindings, finishFile, ignoreDirectives, initialState, runStatementRules, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse,
+  stepStatement, type AnalysisResult, type AnalyzeOptions, type EngineState, type FileSetup, type LookBackScope, type RawStatement, type StatementInfo,
 } from './analyze.js';
 
-/** Statements per schema layer: resuming replays at most this many statements' schema changes. */
-const LAYER = 128;
+/** Statements per schema layer, about: resuming replays at most this many statements' schema changes. */
+const LAYER = 64;
+
+interface LookBack { rule: Rule<any>; scope: LookBackScope }
 
 interface StatementRecord {
   raw: RawStatement;
   info: StatementInfo;
-  /** Findings of per-statement rules for this statement. */
+  /** Findings of per-statement rules for this statement, sorted. */
   findings: Finding[];
+  /** The rules that looked at other statements when they checked this one. */
+  lookBacks: LookBack[];
   stateBefore: EngineState;
   reads: Set<string>;
   writes: Set<string>;
@@ -35,14 +44,17 @@ interface StatementRecord {
   global: boolean;
 }
 
+/** A schema layer: the changes of statements [start, end). */
+interface Layer { model: SchemaModel; start: number; end: number }
+
 interface Snapshot {
   text: string;
   lines: LineIndex;
   records: StatementRecord[];
   /** Parse problems with the offsets they cover. */
   problems: Array<{ problem: ParseProblem; start: number; end: number }>;
-  /** layers[b] holds the schema changes of statements [b*LAYER, (b+1)*LAYER). */
-  layers: SchemaModel[];
+  /** Consecutive layers over `base`, covering every statement. */
+  layers: Layer[];
   base: SchemaModel;
   endState: EngineState;
   fileKey: string;
@@ -54,13 +66,17 @@ export interface IncrementalStats {
   reused: number;
   /** Statements analysed again. */
   analysed: number;
+  /** Reused statements on which the rules that look at other statements ran again. */
+  rechecked: number;
+  /** Statements whose schema changes were applied again (replayed) to rebuild a layer. */
+  replayed: number;
   full: boolean;
 }
 
 export class DocumentAnalyzer {
   private prev: Snapshot | undefined;
   /** What the last update did (for benchmarks and tests). */
-  lastStats: IncrementalStats = { reused: 0, analysed: 0, full: true };
+  lastStats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, full: true };
 
   private options: AnalyzeOptions;
 
@@ -88,14 +104,20 @@ export class DocumentAnalyzer {
     const setup = setupFile(text, lines, raws.length, this.options);
     const base = setup.file.schemaBefore;
     const st = initialState(setup);
-    const layers: SchemaModel[] = [];
+    const layers: Layer[] = [];
     const records: StatementRecord[] = [];
-    let schema = base;
+    let layer: Layer | undefined;
     for (let i = 0; i < raws.length; i++) {
-      if (i % LAYER === 0) { schema = newLayer(schema); layers.push(schema); }
-      records.push(runTracked(raws[i], i, st, schema, setup));
+      if (!layer || i - layer.start >= LAYER) {
+        if (layer) layer.end = i;
+        layer = { model: newLayer(layer?.model ?? base), start: i, end: i };
+        layers.push(layer);
+      }
+      records.push(runTracked(raws[i], i, st, layer.model, setup));
     }
-    return this.finish(text, lines, setup, records, problems.map((p) => ({ problem: p, start: lines.offset(p.range.start), end: lines.offset(p.range.end) })), layers, base, st, true, 0);
+    if (layer) layer.end = raws.length;
+    const stats: IncrementalStats = { reused: 0, analysed: records.length, rechecked: 0, replayed: 0, full: true };
+    return this.finish(text, lines, setup, records, problems.map((p) => ({ problem: p, start: lines.offset(p.range.start), end: lines.offset(p.range.end) })), layers, base, st, stats);
   }
 
   private incremental(prev: Snapshot, text: string): Snapshot | undefined {
@@ -136,54 +158,135 @@ export class DocumentAnalyzer {
     const newCount = keep + middle.length + (records.length - suffixFrom);
 
     const setup = setupFile(text, lines, newCount, this.options);
-    const oldSetupKey = prev.fileKey;
-    if (fileKey(setup) !== oldSetupKey || setup.file.schemaBefore !== prev.base) return undefined;
+    if (fileKey(setup) !== prev.fileKey || setup.file.schemaBefore !== prev.base) return undefined;
 
-    // Restore the state before statement `keep`.
+    const stats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, full: false };
+    // Restore the state before statement `keep`, and the schema: the layers wholly before it are kept; the layer it
+    // falls in is rebuilt from its start.
     const st: EngineState = keep < records.length ? { ...records[keep].stateBefore } : { ...prev.endState };
-    const block = Math.floor(keep / LAYER);
-    const layers = prev.layers.slice(0, block);
-    let schema = newLayer(block === 0 ? prev.base : layers[block - 1]);
-    layers.push(schema);
-    for (let i = block * LAYER; i < keep; i++) {
-      try { schema.applyStatement(records[i].raw.node); } catch { /* as in analyze() */ }
+    const oldLayers = prev.layers;
+    let li = 0;
+    while (li < oldLayers.length && oldLayers[li].end <= keep) li++;
+    // An edit at the end of the last layer extends it: rebuild that layer.
+    if (li === oldLayers.length && li > 0 && keep === oldLayers[li - 1].end) li--;
+    const layers: Layer[] = oldLayers.slice(0, li);
+    const layerStart = li < oldLayers.length ? oldLayers[li].start : keep;
+    let cur: Layer | undefined = { model: newLayer(li > 0 ? layers[li - 1].model : prev.base), start: layerStart, end: layerStart };
+    layers.push(cur);
+    for (let i = layerStart; i < keep; i++) {
+      try { cur.model.applyStatement(records[i].raw.node); } catch { /* as in analyze() */ }
+      stats.replayed++;
     }
+    // Old layers after the edit, by the old index of their first statement: where a layer can be reused.
+    const oldLayerAt = new Map<number, number>();
+    for (let k = li + 1; k < oldLayers.length; k++) oldLayerAt.set(oldLayers[k].start, k);
 
     const out: StatementRecord[] = records.slice(0, keep);
+    stats.reused = keep;
     // Rules look back at the statements before theirs.
     setup.file.statements = out.map((r) => r.info);
     const dirty = new Set<string>();
     const changedTxns = new Set<number>();
-    let analysed = 0;
+    /** Some statement before the current one is new, gone or analysed again. */
+    let changedBefore = false;
     const nextIndex = () => out.length;
-    const ensureLayer = () => {
-      const i = nextIndex();
-      if (i % LAYER === 0 && i >= (block + 1) * LAYER) { schema = newLayer(schema); layers.push(schema); }
+
+    // A reused old layer in progress: its statements are taken over one by one; the first one that cannot be taken
+    // over as it is turns it into a rebuilt layer (`materialize`).
+    let pending: { oldLayer: number; from: number; taken: StatementRecord[] } | undefined;
+    const closeCurrent = () => {
+      if (cur) { cur.end = nextIndex(); if (cur.end === cur.start) layers.pop(); cur = undefined; }
     };
+    const lastModel = () => (layers.length ? layers[layers.length - 1].model : prev.base);
+    /** Before taking old record `j` (old index): start reusing its old layer if one starts there. */
+    const atOld = (j: number) => {
+      const k = oldLayerAt.get(j);
+      if (k === undefined) return;
+      if (pending) finishPending();
+      closeCurrent();
+      pending = { oldLayer: k, from: nextIndex(), taken: [] };
+    };
+    const finishPending = () => {
+      const p = pending!;
+      pending = undefined;
+      const oldLayer = oldLayers[p.oldLayer];
+      const parentOld = p.oldLayer > 0 ? oldLayers[p.oldLayer - 1].model : prev.base;
+      const parent = lastModel();
+      if (p.taken.length === oldLayer.end - oldLayer.start && sameDefaults(parent, parentOld)) {
+        layers.push({ model: oldLayer.model.rebase(parent), start: p.from, end: p.from + p.taken.length });
+      } else {
+        // Not the whole old layer (the edit removed some of its statements): rebuild it.
+        cur = { model: newLayer(parent), start: p.from, end: p.from };
+        layers.push(cur);
+        for (const r of p.taken) { try { cur.model.applyStatement(r.raw.node); } catch { /* as in analyze() */ } stats.replayed++; }
+      }
+    };
+    /** The schema model the next statement is applied to, rebuilt up to it. */
+    const materialize = (): SchemaModel => {
+      if (pending) {
+        const p = pending;
+        pending = undefined;
+        cur = { model: newLayer(lastModel()), start: p.from, end: p.from };
+        layers.push(cur);
+        for (const r of p.taken) { try { cur.model.applyStatement(r.raw.node); } catch { /* as in analyze() */ } stats.replayed++; }
+      }
+      if (!cur || nextIndex() - cur.start >= 2 * LAYER) {
+        closeCurrent();
+        cur = { model: newLayer(lastModel()), start: nextIndex(), end: nextIndex() };
+        layers.push(cur);
+      }
+      return cur.model;
+    };
+
     /** An old statement that is gone or replaced: what it wrote, and its transaction, count as changed. */
     const drop = (r: StatementRecord) => {
       for (const w of r.writes) dirty.add(w);
       if (r.info.transactionId >= 0) changedTxns.add(r.info.transactionId);
+      changedBefore = true;
     };
     /** Reuses `old` for `raw` (the same statement text) when nothing it depends on changed; false when it cannot. */
     const tryReuse = (old: StatementRecord, raw: RawStatement, stateAfter: EngineState): boolean => {
-      if (!sameState(st, old.stateBefore) || (old.info.transactionId >= 0 && changedTxns.has(old.info.transactionId)) ||
-        (old.global && dirty.size > 0) || intersects(old.reads, dirty)) return false;
+      if (!sameState(st, old.stateBefore) || (old.global && dirty.size > 0) || intersects(old.reads, dirty) || intersects(old.writes, dirty)) return false;
       if (raw !== old.raw && (raw.terminated !== old.raw.terminated || raw.end - raw.start !== old.raw.end - old.raw.start || !sameIgnores(text, raw, old))) return false;
-      const rec = shiftRecord(old, raw, nextIndex(), raw.start - old.raw.start, move);
-      out.push(rec);
-      setup.file.statements[rec.info.index] = rec.info;
-      try { schema.applyStatement(raw.node); } catch { /* as in analyze() */ }
+      let rec = shiftRecord(old, raw, nextIndex(), raw.start - old.raw.start, move);
+      const again = old.lookBacks.length ? old.lookBacks.filter((l) => l.scope === 'file' ? changedBefore : changedTxns.has(old.info.transactionId)) : NONE;
+      if (again.length) {
+        // Its analysis stands, but rules that looked at changed statements run again, on the schema before it.
+        const schema = materialize();
+        setup.file.statements[rec.info.index] = rec.info;
+        rec = recheck(rec, again, schema, setup);
+        stats.rechecked++;
+        out.push(rec);
+        try { schema.applyStatement(raw.node); } catch { /* as in analyze() */ }
+        stats.replayed++;
+      } else if (pending) {
+        out.push(rec);
+        setup.file.statements[rec.info.index] = rec.info;
+        pending.taken.push(rec);
+      } else {
+        const schema = materialize(); // before the statement joins `out`: the layer it goes into starts at or before it
+        out.push(rec);
+        setup.file.statements[rec.info.index] = rec.info;
+        try { schema.applyStatement(raw.node); } catch { /* as in analyze() */ }
+        stats.replayed++;
+      }
       // Same state before and the same statement: the same state after, as the previous analysis recorded it.
       Object.assign(st, stateAfter);
+      stats.reused++;
+      // A statement that moved to another line changes what a later rule says about it ("… on line 12").
+      if (rec.info.range.start.line !== old.info.range.start.line) {
+        changedBefore = true;
+        if (rec.info.transactionId >= 0) changedTxns.add(rec.info.transactionId);
+      }
       return true;
     };
     const recompute = (raw: RawStatement) => {
-      const rec = runTracked(raw, nextIndex(), st, schema, setup);
+      const rec = runTracked(raw, nextIndex(), st, materialize(), setup);
       for (const w of rec.writes) dirty.add(w);
       if (rec.info.transactionId >= 0) changedTxns.add(rec.info.transactionId);
+      changedBefore = true;
       out.push(rec);
-      analysed++;
+      stats.analysed++;
     };
     const stateAfterOld = (j: number) => (j + 1 < records.length ? records[j + 1].stateBefore : prev.endState);
 
@@ -192,7 +295,6 @@ export class DocumentAnalyzer {
     let oi = keep;
     for (let m = 0; m < middle.length; m++) {
       const raw = middle[m];
-      ensureLayer();
       if (oi < suffixFrom && records[oi].raw.text !== raw.text && oi + 1 < suffixFrom && records[oi + 1].raw.text === raw.text) {
         drop(records[oi]); oi++; // the old statement was deleted
       }
@@ -209,11 +311,13 @@ export class DocumentAnalyzer {
     for (; oi < suffixFrom; oi++) drop(records[oi]);
 
     for (let j = suffixFrom; j < records.length; j++) {
-      ensureLayer();
+      atOld(j);
       const old = records[j];
       const raw = shiftRaw(old.raw, delta);
       if (!tryReuse(old, raw, stateAfterOld(j))) { drop(old); recompute(raw); }
     }
+    if (pending) finishPending();
+    closeCurrent();
 
     const problems = [
       ...prev.problems.filter((p) => p.end <= resumeAt),
@@ -222,14 +326,14 @@ export class DocumentAnalyzer {
         problem: { ...p.problem, range: lines.range(p.start + delta, p.end + delta) }, start: p.start + delta, end: p.end + delta,
       })),
     ];
-    return this.finish(text, lines, setup, out, problems, layers, prev.base, st, false, out.length - analysed);
+    return this.finish(text, lines, setup, out, problems, layers, prev.base, st, stats);
   }
 
-  private finish(text: string, lines: LineIndex, setup: ReturnType<typeof setupFile>, records: StatementRecord[],
-    problems: Snapshot['problems'], layers: SchemaModel[], base: SchemaModel, st: EngineState, full: boolean, reused: number): Snapshot {
+  private finish(text: string, lines: LineIndex, setup: FileSetup, records: StatementRecord[],
+    problems: Snapshot['problems'], layers: Layer[], base: SchemaModel, st: EngineState, stats: IncrementalStats): Snapshot {
     const statements = records.map((r) => r.info);
     setup.file.statements = statements;
-    setup.file.schemaAfter = layers[layers.length - 1] ?? base;
+    setup.file.schemaAfter = layers.length ? layers[layers.length - 1].model : base;
     // Per-statement findings are kept sorted within their statement; whole-file findings are sorted and merged in,
     // which gives the order analyze() gives (a stable sort by statement, line, character).
     const fileFindings: Finding[] = [];
@@ -246,10 +350,12 @@ export class DocumentAnalyzer {
     while (fi < fileFindings.length) findings.push(fileFindings[fi++]);
     problems.sort((a, b) => a.start - b.start);
     const result: AnalysisResult = { file: setup.file, statements, findings, parseProblems: problems.map((p) => p.problem) };
-    this.lastStats = { reused, analysed: records.length - reused, full };
+    this.lastStats = stats;
     return { text, lines, records, problems, layers, base, endState: { ...st }, fileKey: fileKey(setup), result };
   }
 }
+
+const NONE: LookBack[] = [];
 
 /** The base schema is fixed once per options, so that successive updates can share their layers. */
 function withBase(options: AnalyzeOptions): AnalyzeOptions {
@@ -263,24 +369,41 @@ function newLayer(parent: SchemaModel): SchemaModel {
   return layer;
 }
 
-function runTracked(raw: RawStatement, index: number, st: EngineState, schema: SchemaModel, setup: ReturnType<typeof setupFile>): StatementRecord {
+function sameDefaults(a: SchemaModel, b: SchemaModel): boolean {
+  return a.defaultTablespace === b.defaultTablespace && a.defaultAccessMethod === b.defaultAccessMethod;
+}
+
+function runTracked(raw: RawStatement, index: number, st: EngineState, schema: SchemaModel, setup: FileSetup): StatementRecord {
   const stateBefore = { ...st };
   const tracker: SchemaTracker = { reads: new Set(), writes: new Set(), global: false };
   const findings: Finding[] = [];
+  const lookBacks: LookBack[] = [];
   schema.tracker = tracker;
   let info: StatementInfo;
   try {
-    info = stepStatement(raw, index, st, schema, setup, findings);
+    info = stepStatement(raw, index, st, schema, setup, findings, lookBacks);
   } finally {
     schema.tracker = undefined;
   }
   sortFindings(findings);
-  return { raw, info, findings, stateBefore, reads: tracker.reads, writes: tracker.writes, global: tracker.global };
+  return { raw, info, findings, lookBacks, stateBefore, reads: tracker.reads, writes: tracker.writes, global: tracker.global };
+}
+
+/** Runs `again` on a reused statement, replacing their findings; the other rules' findings stand. */
+function recheck(rec: StatementRecord, again: LookBack[], schema: SchemaModel, setup: FileSetup): StatementRecord {
+  const ids = new Set(again.map((l) => l.rule.id));
+  const findings = rec.findings.filter((f) => !ids.has(f.ruleId));
+  const lookBacks: LookBack[] = rec.lookBacks.filter((l) => !ids.has(l.rule.id));
+  runStatementRules(rec.info, schema, setup, again.map((l) => l.rule), findings, lookBacks);
+  sortFindings(findings);
+  return { ...rec, findings, lookBacks };
 }
 
 /** What must be equal for two analyses of a file to share per-statement results. */
-function fileKey(setup: ReturnType<typeof setupFile>): string {
-  return `${setup.implicit}|${setup.implicitActive}|${setup.rules.map((r) => r.id).join(',')}`;
+function fileKey(setup: FileSetup): string {
+  // Rules may treat a one-statement file differently (it runs atomically): a change to or from one statement
+  // analyses everything again.
+  return `${setup.implicit}|${setup.implicitActive}|${setup.file.statementCount === 1}|${setup.rules.map((r) => r.id).join(',')}`;
 }
 
 function intersects(a: Set<string>, b: Set<string>): boolean {

@@ -21,6 +21,13 @@ export interface RuleMeta<M extends string> {
   maxVersion?: number;
   /** Off unless configured. */
   optIn?: boolean;
+  /**
+   * The statement kinds (parse tree node types: 'AlterTableStmt', 'IndexStmt' …) `check` can report on. The engine
+   * calls `check` only for statements of these kinds (see `rulesForKind`); without `kinds` it is called for every
+   * statement. Give it only when `check` returns without reporting (and without keeping state) for every other kind.
+   * It does not affect `checkFile`.
+   */
+  kinds?: readonly string[];
   /** Message templates with {{placeholders}}. */
   messages: Record<M, string>;
   /** What to write instead; per message id, or one text for all. */
@@ -72,6 +79,44 @@ export interface Rule<M extends string = string> extends RuleMeta<M> {
 
 export function defineRule<M extends string>(rule: Rule<M>): Rule<M> {
   return rule;
+}
+
+// Rule dispatch by statement kind. A rule set (the active per-statement rules of a file, in registry order) gets one
+// table kind → rules, built lazily per kind and shared by every file with the same rule set, so most statements run
+// only the few rules that can apply to them. The order of the rules is kept: findings at the same place come out in
+// the same order as when every rule sees every statement.
+const ruleIds = new WeakMap<Rule<any>, number>();
+let nextRuleId = 0;
+const dispatchTables = new Map<string, Map<string, readonly Rule<any>[]>>();
+const lastDispatch: { rules?: readonly Rule<any>[]; table?: Map<string, readonly Rule<any>[]> } = {};
+
+function dispatchTable(rules: readonly Rule<any>[]): Map<string, readonly Rule<any>[]> {
+  if (lastDispatch.rules === rules) return lastDispatch.table!;
+  let key = '';
+  for (const r of rules) {
+    let id = ruleIds.get(r);
+    if (id === undefined) ruleIds.set(r, id = nextRuleId++);
+    key += id + ',';
+  }
+  let table = dispatchTables.get(key);
+  if (!table) {
+    if (dispatchTables.size > 64) dispatchTables.clear();
+    dispatchTables.set(key, table = new Map());
+  }
+  lastDispatch.rules = rules;
+  lastDispatch.table = table;
+  return table;
+}
+
+/** The rules of `rules` whose `check` applies to statements of `kind` (those without `kinds` apply to all), in order. */
+export function rulesForKind(rules: readonly Rule<any>[], kind: string): readonly Rule<any>[] {
+  const table = dispatchTable(rules);
+  let out = table.get(kind);
+  if (!out) {
+    out = rules.filter((r) => !r.kinds || r.kinds.includes(kind));
+    table.set(kind, out);
+  }
+  return out;
 }
 
 // Templates are split once into literal text and placeholder names: messages are formatted on every analysis.

@@ -125,8 +125,8 @@ function normTablespace(ts: string | undefined | null): string {
 }
 
 export class SchemaModel {
-  private readonly rels = new Map<string, RelationInfo | null>();
-  private readonly types = new Map<string, TypeInfo | null>();
+  private rels = new Map<string, RelationInfo | null>();
+  private types = new Map<string, TypeInfo | null>();
   /**
    * This layer's foreign keys, kept as a reverse index (referenced table -> this layer's tables referencing it) and
    * brought up to date lazily: relations changed since the last lookup are re-read, the rest is kept.
@@ -138,8 +138,13 @@ export class SchemaModel {
   /** Set while applying the migration under analysis, so new objects are marked as created by it. */
   inMigration = false;
   /** `SET default_tablespace` / `default_table_access_method` in force (pg_dump writes them before CREATE TABLE). */
-  defaultTablespace = '';
-  defaultAccessMethod = 'heap';
+  private tablespaceSetting = '';
+  private accessMethodSetting = 'heap';
+  // Read and written through the tracker like relations, so the incremental analysis sees who depends on them.
+  get defaultTablespace(): string { this.tracker?.reads.add('@default_tablespace'); return this.tablespaceSetting; }
+  set defaultTablespace(v: string) { this.tracker?.writes.add('@default_tablespace'); this.tablespaceSetting = v; }
+  get defaultAccessMethod(): string { this.tracker?.reads.add('@default_table_access_method'); return this.accessMethodSetting; }
+  set defaultAccessMethod(v: string) { this.tracker?.writes.add('@default_table_access_method'); this.accessMethodSetting = v; }
   /**
    * When set, every relation and type name read or written through this layer is recorded: the editor's incremental
    * analysis (incremental.ts) reuses a statement's results only when nothing it read has changed.
@@ -148,6 +153,22 @@ export class SchemaModel {
 
   constructor(private readonly parent?: SchemaModel) {
     if (parent) { this.defaultTablespace = parent.defaultTablespace; this.defaultAccessMethod = parent.defaultAccessMethod; }
+  }
+
+  /**
+   * A model with this one's own changes over another parent: the incremental analysis reuses a finished layer after
+   * an edit above it changed nothing the layer's statements depend on. Shares this layer's maps: neither may change
+   * afterwards.
+   */
+  rebase(parent: SchemaModel): SchemaModel {
+    const m = new SchemaModel(parent);
+    const shared = m as unknown as { rels: Map<string, RelationInfo | null>; types: Map<string, TypeInfo | null> };
+    shared.rels = this.rels;
+    shared.types = this.types;
+    m.tablespaceSetting = this.tablespaceSetting;
+    m.accessMethodSetting = this.accessMethodSetting;
+    m.inMigration = this.inMigration;
+    return m;
   }
 
   /** A cheap copy-on-write child: changes to it never reach this model. */

@@ -22,6 +22,7 @@ export default defineRule({
   summary: 'Ban ADD COLUMN with a volatile default, which rewrites the table',
   category: 'rewrite',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     volatileDefault: 'ADD COLUMN {{column}} with a default that calls the volatile {{fn}}: PostgreSQL computes it for every existing row and rewrites {{table}} under ACCESS EXCLUSIVE; reads and writes on it wait for the whole rewrite, and every index is rebuilt.',
     unknownVolatility: 'ADD COLUMN {{column}} has a default that calls {{fn}}, whose volatility pg-preflight cannot know: if it is VOLATILE, PostgreSQL rewrites {{table}} under ACCESS EXCLUSIVE (reads and writes wait for the whole rewrite, every index is rebuilt); a STABLE or IMMUTABLE default is stored once, without a rewrite.',

@@ -6,6 +6,7 @@ export default defineRule({
   summary: 'Ban adding an EXCLUDE constraint to an existing table',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     buildsIndex: 'ADD {{name}}EXCLUDE builds its index on {{table}} while holding ACCESS EXCLUSIVE: reads and writes on it wait for the whole build and check, and there is no concurrent way to add an exclusion constraint.',
   },

@@ -7,6 +7,7 @@ export default defineRule({
   summary: 'Ban adding a STORED generated column to an existing table, which rewrites it',
   category: 'rewrite',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     storedGeneratedColumn: 'ADD COLUMN {{column}} GENERATED ALWAYS AS (…) STORED computes the value for every existing row: it rewrites {{table}} under ACCESS EXCLUSIVE, so reads and writes on it wait for the whole rewrite, and every index is rebuilt.',
   },

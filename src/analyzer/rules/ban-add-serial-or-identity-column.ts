@@ -7,6 +7,7 @@ export default defineRule({
   summary: 'Ban adding a serial or identity column to an existing table, which rewrites it',
   category: 'rewrite',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     serialColumn: 'ADD COLUMN {{column}} {{type}} fills every existing row from a sequence (nextval() per row): it rewrites {{table}} under ACCESS EXCLUSIVE, so reads and writes on it wait for the whole rewrite, and every index is rebuilt.',
     identityColumn: 'ADD COLUMN {{column}} … GENERATED {{when}} AS IDENTITY fills every existing row from a sequence (nextval() per row): it rewrites {{table}} under ACCESS EXCLUSIVE, so reads and writes on it wait for the whole rewrite, and every index is rebuilt.',

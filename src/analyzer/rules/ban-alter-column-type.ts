@@ -7,6 +7,7 @@ export default defineRule({
   summary: 'Ban ALTER COLUMN TYPE changes that rewrite the table',
   category: 'rewrite',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     rewritesTable: 'ALTER COLUMN {{column}} TYPE {{type}}{{from}} rewrites {{table}} under ACCESS EXCLUSIVE: reads and writes on it block for the whole rewrite, and every index on it is rebuilt. While it waits for the lock, every new query on {{table}} queues behind it.',
     mayRewriteTable: 'ALTER COLUMN {{column}} TYPE {{type}} may rewrite {{table}}: pg-preflight does not know the column\'s current type. Unless the change is binary-coercible, it takes ACCESS EXCLUSIVE, reads and writes block for the whole rewrite, and every index on it is rebuilt.',

@@ -8,6 +8,7 @@ export default defineRule({
   summary: 'Ban char(n) and character(n) columns',
   category: 'types',
   defaultSeverity: 'warning',
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   messages: {
     charColumn:
       '{{column}} is {{type}}: character(n) blank-pads every value to its length, ignores trailing blanks when comparing but not in LIKE or casts, and saves no space; it is almost always a mistake.',

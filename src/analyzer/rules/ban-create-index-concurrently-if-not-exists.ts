@@ -6,6 +6,7 @@ export default defineRule({
   summary: 'Ban CREATE INDEX CONCURRENTLY IF NOT EXISTS, which silently keeps an invalid index',
   category: 'robustness',
   defaultSeverity: 'warning',
+  kinds: ['IndexStmt'],
   messages: {
     keepsInvalidIndex: 'CREATE INDEX CONCURRENTLY IF NOT EXISTS {{index}} on {{table}}: if an earlier run failed or was cancelled, it left an INVALID index named {{index}}, and IF NOT EXISTS keeps it without a word. Queries never use an invalid index, yet every INSERT, UPDATE and DELETE on {{table}} still maintains it.',
   },

@@ -10,6 +10,7 @@ export default defineRule({
   summary: 'Ban CHECK constraints on domains',
   category: 'locking',
   defaultSeverity: 'warning',
+  kinds: ['CreateDomainStmt', 'AlterDomainStmt'],
   messages: {
     createDomainCheck:
       'CREATE DOMAIN {{domain}} has a CHECK constraint: every later change to it (ALTER DOMAIN … ADD CONSTRAINT) checks every column of type {{domain}} in every table under SHARE lock, blocking writes to all of them for the whole scan, and it cannot be changed one table at a time.',

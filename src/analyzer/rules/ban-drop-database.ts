@@ -7,6 +7,7 @@ export default defineRule({
   summary: 'Ban DROP DATABASE and DROP SCHEMA … CASCADE in migrations',
   category: 'compatibility',
   defaultSeverity: 'error',
+  kinds: ['DropdbStmt', 'DropStmt'],
   messages: {
     dropDatabase: 'DROP DATABASE {{database}} deletes the whole database: every table and all their data are gone, and every session of the application connected to it fails{{force}}.',
     dropSchemaCascade: 'DROP SCHEMA {{schema}} CASCADE drops every object in it{{relations}} with all their data, taking an ACCESS EXCLUSIVE lock on each one: reads and writes wait, then fail for good.',

@@ -1,13 +1,14 @@
 import { defineRule } from '../rule.js';
 import { quoteIdent } from '../names.js';
 import { alterTable, isNewRelation } from './utils/group-a.js';
-import { columnAddedInMigration, identSource } from './utils/group-b.js';
+import { ClauseFinder, columnAddedInMigration, identSource } from './utils/group-b.js';
 
 export default defineRule({
   id: 'ban-drop-not-null',
   summary: 'Ban dropping NOT NULL from a column that clients assume is never NULL',
   category: 'compatibility',
   defaultSeverity: 'warning',
+  kinds: ['AlterTableStmt'],
   messages: {
     breaksClients: 'ALTER COLUMN {{column}} DROP NOT NULL on {{table}}: code that assumes {{column}} is never NULL (non-nullable model fields, typed clients, reports and downstream consumers) may break once NULLs are written. It takes an ACCESS EXCLUSIVE lock on {{table}} that blocks reads and writes only briefly.',
   },
@@ -16,10 +17,12 @@ export default defineRule({
     const at = alterTable(ctx);
     if (!at || isNewRelation(ctx, at.table)) return;
     const table = at.table;
+    let alters: ClauseFinder | undefined;
     for (const cmd of at.cmds) {
       if (cmd.subtype !== 'AT_DropNotNull' || !cmd.name) continue;
       if (columnAddedInMigration(ctx.file, table, cmd.name)) continue;
-      const range = ctx.rangeOf(new RegExp(`\\balter\\s+(?:column\\s+)?${identSource(cmd.name)}\\s+drop\\s+not\\s+null`, 'i')) ?? ctx.stmt.range;
+      alters ??= new ClauseFinder(ctx.file, ctx.stmt, '\\balter\\s+');
+      const range = alters.rangeOf(`(?:column\\s+)?${identSource(cmd.name)}\\s+drop\\s+not\\s+null`) ?? ctx.stmt.range;
       ctx.report('breaksClients', { column: quoteIdent(cmd.name), table }, { range });
     }
   },

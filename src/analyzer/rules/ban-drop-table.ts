@@ -7,6 +7,7 @@ export default defineRule({
   summary: 'Ban dropping a table that running application versions may still use',
   category: 'compatibility',
   defaultSeverity: 'error',
+  kinds: ['DropStmt'],
   messages: {
     dropTable: 'DROP TABLE {{table}} deletes its data for good, and every running application version that still queries {{table}} fails. It takes an ACCESS EXCLUSIVE lock on {{table}}: reads and writes wait.',
     dropTableReferenced: 'DROP TABLE {{table}} deletes its data for good, and every running application version that still queries {{table}} fails. It takes an ACCESS EXCLUSIVE lock on {{table}} and also on {{referenced}}, which it references by foreign key (the key\'s triggers are dropped there): reads and writes of all of them wait.',

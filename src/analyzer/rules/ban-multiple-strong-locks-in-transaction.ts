@@ -2,6 +2,7 @@ import { defineRule } from '../rule.js';
 import type { StatementInfo } from '../analyze.js';
 import type { LockEffect } from '../types.js';
 import { blockingLocks, isTableLike, lineOf, sqlModeName, statementLabel } from './utils/group-c.js';
+import { endsTransaction, foldTransactionBefore } from './utils/transaction.js';
 
 // GitLab's RequireDisableDdlTransactionForMultipleLocks: a transaction that holds locks blocking reads or writes on
 // several busy tables queues traffic on all of them at once, and deadlocks with application transactions that touch
@@ -17,29 +18,30 @@ export default defineRule({
   },
   help:
     "Change one table per transaction: split the migration (or commit between the statements). If the changes must be atomic, take the locks up front in a fixed order (LOCK TABLE a, b IN … MODE) with a short lock_timeout, and retry on failure.",
-  checkFile(ctx) {
-    let txn = -1;
-    let held = new Map<string, { stmt: StatementInfo; lock: LockEffect }>();
-    for (const stmt of ctx.file.statements) {
-      if (stmt.transactionId !== txn) { txn = stmt.transactionId; held = new Map(); }
-      if (txn < 0) continue;
-      const tc = stmt.effects.transaction;
-      if (tc === 'commit' || tc === 'rollback' || tc === 'prepare') { held = new Map(); continue; }
-      const locks = blockingLocks(stmt).filter(isTableLike);
-      const fresh = locks.filter((l) => !held.has(l.relation));
-      if (fresh.length > 0 && held.size > 0) {
-        const lock = fresh.find((l) => !l.implicit) ?? fresh[0];
-        const first = held.values().next().value!;
-        ctx.report('multipleStrongLocks', stmt.index, {
-          what: statementLabel(stmt),
-          mode: sqlModeName(lock.mode),
-          table: lock.relation,
-          otherMode: sqlModeName(first.lock.mode),
-          other: first.lock.relation,
-          line: lineOf(first.stmt),
-        });
-      }
-      for (const l of locks) if (!held.has(l.relation)) held.set(l.relation, { stmt, lock: l });
-    }
+  check(ctx) {
+    const stmt = ctx.stmt;
+    if (stmt.transactionId < 0 || endsTransaction(stmt)) return;
+    // The locks the transaction took before this statement, each with the statement that took it first.
+    const held = foldTransactionBefore(HELD, ctx.file, stmt, () => new Map<string, Held>(), (h, prev) => {
+      if (endsTransaction(prev)) return new Map();
+      for (const l of blockingLocks(prev).filter(isTableLike)) if (!h.has(l.relation)) h.set(l.relation, { stmt: prev, lock: l });
+      return h;
+    })!;
+    const locks = blockingLocks(stmt).filter(isTableLike);
+    const fresh = locks.filter((l) => !held.has(l.relation));
+    if (fresh.length === 0 || held.size === 0) return;
+    const lock = fresh.find((l) => !l.implicit) ?? fresh[0];
+    const first = held.values().next().value!;
+    ctx.report('multipleStrongLocks', {
+      what: statementLabel(stmt),
+      mode: sqlModeName(lock.mode),
+      table: lock.relation,
+      otherMode: sqlModeName(first.lock.mode),
+      other: first.lock.relation,
+      line: lineOf(first.stmt),
+    });
   },
 });
+
+interface Held { stmt: StatementInfo; lock: LockEffect }
+const HELD = {};

@@ -7,6 +7,7 @@ export default defineRule({
   summary: 'Ban renaming a column that running application versions still use',
   category: 'compatibility',
   defaultSeverity: 'error',
+  kinds: ['RenameStmt'],
   messages: {
     breaksClients: 'RENAME COLUMN {{column}} TO {{newName}} on {{table}}: every running application version that still uses {{column}} fails from the moment the migration commits. The ACCESS EXCLUSIVE lock it takes blocks reads and writes of {{table}} only briefly.',
   },

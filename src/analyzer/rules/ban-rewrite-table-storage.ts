@@ -13,6 +13,7 @@ export default defineRule({
   summary: 'Ban SET TABLESPACE, SET LOGGED, SET UNLOGGED and SET ACCESS METHOD on existing tables, which rewrite them',
   category: 'rewrite',
   defaultSeverity: 'error',
+  kinds: ['AlterTableMoveAllStmt', 'AlterTableStmt'],
   messages: {
     rewritesTable: '{{clause}} {{effect}} under ACCESS EXCLUSIVE: reads and writes on {{table}} wait until it is done.',
     movesAllRelations: 'ALTER {{kind}} ALL IN TABLESPACE {{from}} SET TABLESPACE copies every {{what}} in {{from}}, each under ACCESS EXCLUSIVE: reads and writes on each wait while it is copied.',

@@ -2,6 +2,7 @@ import { defineRule } from '../rule.js';
 import type { StatementInfo } from '../analyze.js';
 import type { LockEffect } from '../types.js';
 import { isTableLike, lineOf, statementLabel } from './utils/group-c.js';
+import { endsTransaction, foldTransactionBefore } from './utils/transaction.js';
 
 // Locks are held until the transaction ends. Once a statement has ACCESS EXCLUSIVE on a busy table, every later
 // statement of the same transaction adds its run time to the time that table is unusable (eugene E4).
@@ -31,28 +32,27 @@ export default defineRule({
   },
   help:
     'Commit right after the statement that takes ACCESS EXCLUSIVE: move this statement into its own transaction (or its own migration), or fold several ALTER TABLE actions on the same table into one ALTER TABLE statement.',
-  checkFile(ctx) {
-    let txn = -1;
-    let holder: { stmt: StatementInfo; lock: LockEffect } | undefined;
-    for (const stmt of ctx.file.statements) {
-      if (stmt.transactionId !== txn) { txn = stmt.transactionId; holder = undefined; }
-      if (txn < 0) continue;
-      if (stmt.effects.transaction === 'commit' || stmt.effects.transaction === 'rollback' || stmt.effects.transaction === 'prepare') {
-        holder = undefined;
-        continue;
-      }
-      if (holder && !IGNORED_KINDS.has(stmt.kind) && !touchesOnlyNewRelations(stmt)) {
-        ctx.report('statementAfterAccessExclusive', stmt.index, {
-          what: statementLabel(stmt),
-          table: holder.lock.relation,
-          holder: statementLabel(holder.stmt),
-          line: lineOf(holder.stmt),
-        });
-      }
-      if (!holder) {
-        const lock = accessExclusiveOnExisting(stmt);
-        if (lock) holder = { stmt, lock };
-      }
-    }
+  check(ctx) {
+    const stmt = ctx.stmt;
+    if (stmt.transactionId < 0 || endsTransaction(stmt)) return;
+    // The first statement of the transaction (since its start, or its last COMMIT … AND CHAIN) that took ACCESS
+    // EXCLUSIVE on an existing table.
+    const holder = foldTransactionBefore(HOLDER, ctx.file, stmt, () => NO_HOLDER, (h: Holder, prev) => {
+      if (endsTransaction(prev)) return NO_HOLDER;
+      if (h.stmt) return h;
+      const lock = accessExclusiveOnExisting(prev);
+      return lock ? { stmt: prev, lock } : h;
+    });
+    if (!holder?.stmt || IGNORED_KINDS.has(stmt.kind) || touchesOnlyNewRelations(stmt)) return;
+    ctx.report('statementAfterAccessExclusive', {
+      what: statementLabel(stmt),
+      table: holder.lock!.relation,
+      holder: statementLabel(holder.stmt),
+      line: lineOf(holder.stmt),
+    });
   },
 });
+
+interface Holder { stmt?: StatementInfo; lock?: LockEffect }
+const NO_HOLDER: Holder = {};
+const HOLDER = {};

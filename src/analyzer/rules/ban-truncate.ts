@@ -7,6 +7,7 @@ export default defineRule({
   summary: 'Ban TRUNCATE of existing tables in migrations',
   category: 'compatibility',
   defaultSeverity: 'error',
+  kinds: ['TruncateStmt'],
   messages: {
     truncate: 'TRUNCATE {{tables}} deletes every row for good (it is not MVCC-safe: concurrent transactions see the tables empty) and takes an ACCESS EXCLUSIVE lock on {{tables}}: reads and writes wait until its transaction commits.',
     truncateCascade: 'TRUNCATE {{tables}} CASCADE deletes every row of {{tables}} and also of every table that references them by foreign key{{referencing}}, taking an ACCESS EXCLUSIVE lock on each: reads and writes of all of them wait, and their data is gone.',

@@ -15,6 +15,7 @@ export default defineRule({
   summary: 'Ban VALIDATE CONSTRAINT in the transaction that added the constraint NOT VALID',
   category: 'transactions',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     addedInSameTransaction: 'VALIDATE CONSTRAINT {{name}} runs in the same transaction as the ADD … NOT VALID on line {{line}}: the {{lock}} lock it took on {{table}} is still held for the whole validation scan, blocking {{blocks}}. NOT VALID gained nothing.',
     lockHeld: 'VALIDATE CONSTRAINT {{name}} runs while this transaction already holds ACCESS EXCLUSIVE on {{table}} (line {{line}}): reads and writes on {{table}} wait for the whole validation scan.',

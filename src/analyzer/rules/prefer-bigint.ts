@@ -8,6 +8,7 @@ export default defineRule({
   summary: 'Prefer bigint to integer and smallint columns',
   category: 'types',
   defaultSeverity: 'info',
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   messages: {
     intColumn:
       '{{column}} is {{type}} (32-bit, at most 2,147,483,647): ids and counters outgrow it, and widening it later rewrites {{table}} and its indexes under ACCESS EXCLUSIVE.',

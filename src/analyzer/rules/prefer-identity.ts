@@ -10,6 +10,7 @@ export default defineRule({
   summary: 'Prefer identity columns to serial types',
   category: 'types',
   defaultSeverity: 'info',
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   messages: {
     serialColumn:
       '{{column}} is {{type}}: serial creates a separate sequence with its own owner and privileges (GRANTs on the table do not cover it, so inserts fail for roles without USAGE on it) that is not part of the column\'s definition (CREATE TABLE … LIKE copies the DEFAULT but shares the sequence, and changing the column type leaves the sequence behind).',

@@ -19,6 +19,7 @@ export default defineRule({
   summary: 'Prefer CREATE UNIQUE INDEX CONCURRENTLY and ADD PRIMARY KEY USING INDEX over building the key in ALTER TABLE',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     buildsIndex: '{{clause}} builds the primary key\'s index on {{table}} while holding ACCESS EXCLUSIVE{{nulls}}: reads and writes on it wait for the whole build (a full scan and sort).',
     nullableColumns: 'ADD PRIMARY KEY USING INDEX {{index}} makes {{columns}} NOT NULL: it scans {{table}} under ACCESS EXCLUSIVE, so reads and writes on it wait until every row is checked.',

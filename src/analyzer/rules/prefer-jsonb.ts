@@ -8,6 +8,7 @@ export default defineRule({
   summary: 'Prefer jsonb to json for new and changed columns',
   category: 'types',
   defaultSeverity: 'warning',
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   messages: {
     jsonColumn:
       '{{column}} is {{type}}: json keeps the raw text and re-parses it on every access, has no equality operator (SELECT DISTINCT, GROUP BY, UNION and = on it fail, including existing queries that select the whole row) and cannot be indexed with GIN.',

@@ -16,6 +16,7 @@ export default defineRule({
   summary: 'Prefer pg_repack to VACUUM FULL and CLUSTER, which rewrite tables under ACCESS EXCLUSIVE',
   category: 'rewrite',
   defaultSeverity: 'error',
+  kinds: ['VacuumStmt', 'ClusterStmt'],
   messages: {
     vacuumFull: 'VACUUM FULL rewrites {{tables}} and rebuilds every index under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole rewrite, and it needs free disk space for a full copy.',
     cluster: 'CLUSTER rewrites {{tables}} in index order and rebuilds every index under an ACCESS EXCLUSIVE lock: reads and writes wait for the whole rewrite, and it needs free disk space for a full copy.',

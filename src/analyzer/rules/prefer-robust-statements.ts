@@ -40,22 +40,24 @@ export default defineRule({
     addColumn: 'Write ADD COLUMN IF NOT EXISTS, or run the migration in one transaction.',
     drop: 'Write DROP {{what}} IF EXISTS, or run the migration in one transaction.',
   },
-  checkFile(ctx) {
-    const { file } = ctx;
-    const statements = file.statements;
-    // Index names dropped with IF EXISTS so far: a CREATE INDEX CONCURRENTLY after one is repeatable.
-    const droppedIndexes = new Set<string>();
-    for (const stmt of statements) {
-      const d = innerNode(stmt);
-      if (stmt.kind === 'DropStmt' && d.removeType === 'OBJECT_INDEX' && d.missing_ok) {
-        for (const o of d.objects ?? []) { const parts = (o.List?.items ?? []).map((x: Node) => x.String?.sval); droppedIndexes.add(parts[parts.length - 1]); }
+  check(ctx) {
+    const { file, stmt } = ctx;
+    if (stmt.inTransaction) return;
+    // A migration of one statement that runs atomically is already repeatable.
+    if (file.statementCount === 1 && !stmt.effects.nonTransactional) return;
+    for (const f of findings(stmt)) ctx.report(f.messageId, f.data, { range: f.range, fix: f.fix, help: f.help });
+
+    /** An index of this name was dropped with IF EXISTS earlier in the file: a CREATE INDEX CONCURRENTLY after it is repeatable. */
+    function droppedBefore(name: string): boolean {
+      const statements = file.statements;
+      for (let i = 0; i < stmt.index; i++) {
+        const st = statements[i];
+        if (st.kind !== 'DropStmt') continue;
+        const d = innerNode(st);
+        if (d.removeType !== 'OBJECT_INDEX' || !d.missing_ok) continue;
+        for (const o of d.objects ?? []) { const parts = (o.List?.items ?? []).map((x: Node) => x.String?.sval); if (parts[parts.length - 1] === name) return true; }
       }
-      if (stmt.inTransaction) continue;
-      // A migration of one statement that runs atomically is already repeatable.
-      if (statements.length === 1 && !stmt.effects.nonTransactional) continue;
-      for (const f of findings(stmt)) {
-        ctx.report(f.messageId, stmt.index, f.data, { range: f.range, fix: f.fix, help: f.help });
-      }
+      return false;
     }
 
     function findings(stmt: StatementInfo): Finding[] {
@@ -78,7 +80,7 @@ export default defineRule({
           if (n.concurrent) {
             if (!n.idxname) return [{ messageId: 'concurrentIndex', data: { name }, range: head(CREATE_INDEX) }];
             const qualified = schema ? qualify(schema, n.idxname) : quoteIdent(n.idxname);
-            if (droppedIndexes.has(n.idxname)) return [];
+            if (droppedBefore(n.idxname)) return [];
             return [{
               messageId: 'concurrentIndex', data: { name: qualified }, range: head(CREATE_INDEX),
               fix: { title: `Add DROP INDEX CONCURRENTLY IF EXISTS ${qualified} before it`, edits: [insertBeforeStatement(file, stmt, `DROP INDEX CONCURRENTLY IF EXISTS ${qualified};`)], isPreferred: false },

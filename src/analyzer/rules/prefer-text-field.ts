@@ -10,6 +10,7 @@ export default defineRule({
   summary: 'Prefer text with a CHECK constraint to varchar(n)',
   category: 'types',
   defaultSeverity: 'hint',
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   messages: {
     varcharColumn:
       '{{column}} is {{type}}: the limit lives in the column type, so changing it later is an ALTER COLUMN TYPE under ACCESS EXCLUSIVE, and lowering it rewrites {{table}}; a CHECK constraint on a text column can be swapped with NOT VALID + VALIDATE CONSTRAINT, which never rewrites.',

@@ -8,6 +8,7 @@ export default defineRule({
   summary: 'Prefer timestamptz to timestamp without time zone',
   category: 'types',
   defaultSeverity: 'info',
+  kinds: ['CreateStmt', 'AlterTableStmt'],
   messages: {
     timestampColumn:
       '{{column}} is {{type}}: it drops the UTC offset of every value written to it, so 2019-10-11 21:11:24+02 and 2019-10-11 21:11:24-06, eight hours apart, are stored as the same moment.',

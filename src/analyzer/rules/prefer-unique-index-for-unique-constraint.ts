@@ -8,6 +8,7 @@ export default defineRule({
   summary: 'Prefer CREATE UNIQUE INDEX CONCURRENTLY and ADD CONSTRAINT … UNIQUE USING INDEX over ADD UNIQUE',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     buildsIndex: '{{clause}} builds a unique index on {{table}} while holding ACCESS EXCLUSIVE: reads and writes on it wait for the whole build (a full scan and sort).',
   },

@@ -15,6 +15,7 @@ export default defineRule({
   summary: 'Require a validated CHECK matching the bound before ATTACH PARTITION',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     scansPartition: 'ATTACH PARTITION scans {{partition}} under ACCESS EXCLUSIVE to check that every row fits the bound: reads and writes on {{partition}} wait until the scan ends ({{table}} itself gets {{parentLock}}).',
     scansDefaultPartition: 'ATTACH PARTITION also scans the default partition {{default}} of {{table}} under ACCESS EXCLUSIVE for rows of the new bound: reads and writes on {{default}} wait until the scan ends.',

@@ -41,6 +41,7 @@ export default defineRule({
   summary: 'Require a validated CHECK (col IS NOT NULL) before SET NOT NULL on an existing table',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     scansTable: '{{clause}} on {{table}}.{{column}} scans the whole table under ACCESS EXCLUSIVE: reads and writes on {{table}} wait until every row is checked.',
     validatesNotValidNotNull: 'SET NOT NULL on {{table}}.{{column}} validates the NOT VALID constraint {{name}} with a full scan under ACCESS EXCLUSIVE: reads and writes on {{table}} wait until every row is checked.',

@@ -6,6 +6,7 @@ export default defineRule({
   summary: 'Require CREATE INDEX CONCURRENTLY on existing tables',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['IndexStmt'],
   messages: {
     blocksWrites: 'CREATE INDEX takes a SHARE lock on {{table}}: every INSERT, UPDATE and DELETE on it waits until the index is built ({{size}}).',
   },

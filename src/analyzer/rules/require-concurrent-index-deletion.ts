@@ -7,6 +7,7 @@ export default defineRule({
   summary: 'Require DROP INDEX CONCURRENTLY for indexes of existing tables',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['DropStmt'],
   messages: {
     blocksReadsAndWrites: 'DROP INDEX takes an ACCESS EXCLUSIVE lock on {{index}} and on the table {{table}}: every read and write of {{table}} waits, and so does every query queued behind the DROP.',
     unknownTable: 'DROP INDEX takes an ACCESS EXCLUSIVE lock on {{index}} and on its table, which the schema model does not know: every read and write of that table waits, and so does every query queued behind the DROP.',

@@ -7,6 +7,7 @@ export default defineRule({
   summary: 'Require REFRESH MATERIALIZED VIEW CONCURRENTLY for views that are read',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['RefreshMatViewStmt'],
   messages: {
     blocksReads: 'REFRESH MATERIALIZED VIEW takes an ACCESS EXCLUSIVE lock on {{view}}: every read of it waits until the view\'s query has run again and the result is written.',
     blocksReadsNoUniqueIndex: 'REFRESH MATERIALIZED VIEW takes an ACCESS EXCLUSIVE lock on {{view}}: every read of it waits until the view\'s query has run again. {{view}} has no unique index, so it cannot be refreshed CONCURRENTLY yet.',

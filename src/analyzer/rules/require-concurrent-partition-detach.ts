@@ -8,6 +8,7 @@ export default defineRule({
   summary: 'Require DETACH PARTITION CONCURRENTLY on existing partitioned tables',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   minVersion: 14,
   messages: {
     blocksParent: 'DETACH PARTITION {{partition}} takes ACCESS EXCLUSIVE on the partitioned table {{table}}: every read and write on {{table}} and all its partitions waits until {{until}}.',

@@ -16,6 +16,7 @@ export default defineRule({
   summary: 'Require REINDEX CONCURRENTLY for indexes of existing tables',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['ReindexStmt'],
   minVersion: 12,
   messages: {
     reindexIndex: 'REINDEX INDEX {{index}} takes a SHARE lock on {{table}} (writes wait) and an ACCESS EXCLUSIVE lock on the index, which blocks virtually every query on {{table}} (the planner opens every index of the table) until the index is rebuilt.',

@@ -7,6 +7,7 @@ export default defineRule({
   summary: 'Require a DEFAULT when adding a NOT NULL column to an existing table',
   category: 'robustness',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     missingDefault: 'ADD COLUMN {{column}} … {{constraint}} without a DEFAULT fails on {{table}} as soon as the table has a row ("column contains null values"), after queuing for ACCESS EXCLUSIVE, which blocks reads and writes meanwhile; and inserts from application versions that do not know the column start failing.',
   },

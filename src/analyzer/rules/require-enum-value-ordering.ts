@@ -8,6 +8,7 @@ export default defineRule({
   summary: 'Require BEFORE or AFTER when adding a value to an enum',
   category: 'types',
   defaultSeverity: 'info',
+  kinds: ['AlterEnumStmt'],
   messages: {
     unorderedEnumValue:
       "ALTER TYPE {{type}} ADD VALUE '{{value}}' without BEFORE or AFTER appends it after every existing value: ORDER BY, min()/max() and comparisons (<, >) on {{type}} columns sort it last{{last}}.",

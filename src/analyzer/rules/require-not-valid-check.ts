@@ -6,6 +6,7 @@ export default defineRule({
   summary: 'Require NOT VALID when adding a CHECK constraint to an existing table',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     scansTable: 'ADD CONSTRAINT {{name}}CHECK checks every row of {{table}} while holding ACCESS EXCLUSIVE: reads and writes on it wait until the scan ends.',
   },

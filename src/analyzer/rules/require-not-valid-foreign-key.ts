@@ -9,6 +9,7 @@ export default defineRule({
   summary: 'Require NOT VALID when adding a foreign key to an existing table',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['AlterTableStmt'],
   messages: {
     validatesRows: 'ADD FOREIGN KEY {{name}}checks every row of {{table}} against {{referenced}} while holding SHARE ROW EXCLUSIVE on both tables: writes to both wait until the check ends (reads still run).',
     columnValidatesRows: 'ADD COLUMN {{column}} … REFERENCES {{referenced}} checks every row of {{table}} because {{why}}, while holding ACCESS EXCLUSIVE on {{table}} (reads and writes wait) and SHARE ROW EXCLUSIVE on {{referenced}} (writes wait).',

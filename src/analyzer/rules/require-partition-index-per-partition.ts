@@ -32,6 +32,7 @@ export default defineRule({
   summary: 'Require indexes on partitioned tables to be built per partition and attached',
   category: 'locking',
   defaultSeverity: 'error',
+  kinds: ['IndexStmt'],
   messages: {
     blocksWritesOnAllPartitions: 'CREATE INDEX on the partitioned table {{table}} takes a SHARE lock on it and on each of its partitions{{partitions}} for the whole build: every INSERT, UPDATE and DELETE on any of them waits until the last partition is indexed.',
     concurrentNotSupported: 'CREATE INDEX CONCURRENTLY fails on the partitioned table {{table}} ("cannot create index on partitioned table concurrently"), and without CONCURRENTLY it would take a SHARE lock on {{table}} and each of its partitions{{partitions}}, blocking every write for the whole build.',

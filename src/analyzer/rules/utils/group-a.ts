@@ -3,6 +3,7 @@
 import type { Node } from '../../parse.js';
 import type { RuleContext } from '../../rule.js';
 import type { StatementInfo } from '../../analyze.js';
+import { transactionStatements } from '../../lookback.js';
 import type { Fix, Range } from '../../types.js';
 import { ByteOffsets } from '../../text.js';
 import { rangeVarName, isTempRangeVar, quoteIdent, qualifyList, stringList } from '../../names.js';
@@ -208,7 +209,7 @@ export function defaultIndexName(table: string, keys: string[], primary: boolean
 export function* earlierInTransaction(ctx: RuleContext<any>): Generator<StatementInfo> {
   const id = ctx.stmt.transactionId;
   if (id < 0) return;
-  const all = ctx.file.statements;
+  const all = transactionStatements(ctx.file);
   for (let i = ctx.stmt.index - 1; i >= 0; i--) {
     const st = all[i];
     if (st.transactionId !== id) return;

@@ -3,6 +3,7 @@
 import type { LockEffect, LockMode, Range, TextEdit } from '../../types.js';
 import type { Node } from '../../parse.js';
 import type { FileInfo, StatementInfo } from '../../analyze.js';
+import { transactionStatements } from '../../lookback.js';
 import { blocks, sqlModeName, strength } from '../../locks.js';
 import { ByteOffsets } from '../../text.js';
 import { quoteIdent, rangeVarName, stringList } from '../../names.js';
@@ -177,8 +178,22 @@ export interface ColumnTypeUse {
   columnDef: Node;
 }
 
+// Six rules ask for the column types of every CREATE TABLE and ALTER TABLE: computed once per statement. The result
+// depends only on the parse tree and the statement text, so it is kept with the tree (statements with the same text
+// share one) and checked against the text.
+const columnTypesCache = new WeakMap<object, { text: string; uses: ColumnTypeUse[] }>();
+
 /** Every column whose type the statement chooses: CREATE TABLE columns, ADD COLUMN, ALTER COLUMN … TYPE. */
 export function columnTypes(stmt: StatementInfo): ColumnTypeUse[] {
+  if (stmt.kind !== 'CreateStmt' && stmt.kind !== 'AlterTableStmt') return [];
+  const hit = columnTypesCache.get(stmt.node);
+  if (hit && hit.text === stmt.text) return hit.uses;
+  const uses = computeColumnTypes(stmt);
+  columnTypesCache.set(stmt.node, { text: stmt.text, uses });
+  return uses;
+}
+
+function computeColumnTypes(stmt: StatementInfo): ColumnTypeUse[] {
   const n = innerNode(stmt);
   const out: ColumnTypeUse[] = [];
   let bytes: ByteOffsets | undefined;
@@ -372,8 +387,9 @@ const heldStates = new WeakMap<FileInfo, HeldState>();
 export function locksHeldBefore(file: FileInfo, stmt: StatementInfo): ReadonlyMap<string, LockMode> {
   let st = heldStates.get(file);
   if (!st || st.next > stmt.index) { st = { next: 0, txn: -1, held: new Map() }; heldStates.set(file, st); }
+  const statements = transactionStatements(file);
   for (; st.next < stmt.index; st.next++) {
-    const prev = file.statements[st.next];
+    const prev = statements[st.next];
     if (!prev) break;
     if (prev.transactionId !== st.txn) { st.txn = prev.transactionId; st.held = new Map(); }
     const tc = prev.effects.transaction;
