@@ -245,10 +245,11 @@ export class DocumentAnalyzer {
       changedBefore = true;
     };
     /** Reuses `old` for `raw` (the same statement text) when nothing it depends on changed; false when it cannot. */
-    const tryReuse = (old: StatementRecord, raw: RawStatement, stateAfter: EngineState): boolean => {
+    const tryReuse = (old: StatementRecord, raw: RawStatement, stateAfter: EngineState, oldStart: number): boolean => {
       if (!sameState(st, old.stateBefore) || (old.global && dirty.size > 0) || intersects(old.reads, dirty) || intersects(old.writes, dirty)) return false;
       if (raw !== old.raw && (raw.terminated !== old.raw.terminated || raw.end - raw.start !== old.raw.end - old.raw.start || !sameIgnores(text, raw, old))) return false;
-      let rec = shiftRecord(old, raw, nextIndex(), raw.start - old.raw.start, move);
+      const oldLine = old.info.range.start.line;
+      let rec = moveRecord(old, raw, nextIndex(), raw.start - oldStart, move);
       const again = old.lookBacks.length ? old.lookBacks.filter((l) => l.scope === 'file' ? changedBefore : changedTxns.has(old.info.transactionId)) : NONE;
       if (again.length) {
         // Its analysis stands, but rules that looked at changed statements run again, on the schema before it.
@@ -274,7 +275,7 @@ export class DocumentAnalyzer {
       Object.assign(st, stateAfter);
       stats.reused++;
       // A statement that moved to another line changes what a later rule says about it ("… on line 12").
-      if (rec.info.range.start.line !== old.info.range.start.line) {
+      if (rec.info.range.start.line !== oldLine) {
         changedBefore = true;
         if (rec.info.transactionId >= 0) changedTxns.add(rec.info.transactionId);
       }
@@ -300,7 +301,7 @@ export class DocumentAnalyzer {
       }
       const cand = oi < suffixFrom ? records[oi] : undefined;
       if (cand && cand.raw.text === raw.text) {
-        if (!tryReuse(cand, raw, stateAfterOld(oi))) { drop(cand); recompute(raw); }
+        if (!tryReuse(cand, raw, stateAfterOld(oi), cand.raw.start)) { drop(cand); recompute(raw); }
         oi++;
         continue;
       }
@@ -313,8 +314,9 @@ export class DocumentAnalyzer {
     for (let j = suffixFrom; j < records.length; j++) {
       atOld(j);
       const old = records[j];
+      const oldStart = old.raw.start;
       const raw = shiftRaw(old.raw, delta);
-      if (!tryReuse(old, raw, stateAfterOld(j))) { drop(old); recompute(raw); }
+      if (!tryReuse(old, raw, stateAfterOld(j), oldStart)) { drop(old); recompute(raw); }
     }
     if (pending) finishPending();
     closeCurrent();
@@ -394,9 +396,20 @@ function recheck(rec: StatementRecord, again: LookBack[], schema: SchemaModel, s
   const ids = new Set(again.map((l) => l.rule.id));
   const findings = rec.findings.filter((f) => !ids.has(f.ruleId));
   const lookBacks: LookBack[] = rec.lookBacks.filter((l) => !ids.has(l.rule.id));
+  const kept = findings.length;
   runStatementRules(rec.info, schema, setup, again.map((l) => l.rule), findings, lookBacks);
-  sortFindings(findings);
+  // The order analyze() gives: by position, then by rule (the order rules run in), then as reported.
+  const order = ruleOrder(setup);
+  const seq = new Map<Finding, number>(findings.map((f, i) => [f, i < kept ? i : i + 1e6]));
+  findings.sort((a, b) => compareFindings(a, b) || (order.get(a.ruleId) ?? 0) - (order.get(b.ruleId) ?? 0) || seq.get(a)! - seq.get(b)!);
   return { ...rec, findings, lookBacks };
+}
+
+const ruleOrders = new WeakMap<readonly Rule<any>[], Map<string, number>>();
+function ruleOrder(setup: FileSetup): Map<string, number> {
+  let m = ruleOrders.get(setup.checkRules);
+  if (!m) ruleOrders.set(setup.checkRules, (m = new Map(setup.checkRules.map((r, i) => [r.id, i]))));
+  return m;
 }
 
 /** What must be equal for two analyses of a file to share per-statement results. */
@@ -424,39 +437,58 @@ function problemStartsIn(problems: Snapshot['problems'], offset: number): boolea
   return problems.some((p) => p.start === offset);
 }
 
+/** The old statement's raw record at its new offsets (in place: see moveRecord). */
 function shiftRaw(raw: RawStatement, delta: number): RawStatement {
   if (delta === 0) return raw;
-  return {
-    ...raw, start: raw.start + delta, end: raw.end + delta, leadingStart: raw.leadingStart + delta,
-    pieceLeading: raw.pieceLeading + delta, pieceEnd: raw.pieceEnd + delta,
-  };
+  raw.start += delta; raw.end += delta; raw.leadingStart += delta; raw.pieceLeading += delta; raw.pieceEnd += delta;
+  return raw;
 }
 
 interface Move { oldLines: LineIndex; lines: LineIndex; /** Last old line the edit touched. */ editLine: number; lineDelta: number; /** How far text after the edit moved. */ delta: number }
 
-function shiftRecord(old: StatementRecord, raw: RawStatement, index: number, delta: number, m: Move): StatementRecord {
-  // Below the edit, a range moves by whole lines and keeps its characters; elsewhere it is mapped through offsets.
+/**
+ * Moves a reused record to its new place: in place (its raw statement and StatementInfo are updated, not copied, so
+ * that an edit allocates nothing for the thousands of statements below it); findings whose range or statement index
+ * change are replaced by new objects, the others are kept as they are.
+ */
+function moveRecord(old: StatementRecord, raw: RawStatement, index: number, delta: number, m: Move): StatementRecord {
+  const info = old.info;
+  const range = moveRange(info.range, delta, m);
+  old.raw = raw; // the re-split may have given it other leading comments or another piece
+  if (index === info.index && delta === 0 && range === info.range) return old;
+  let findings = old.findings;
+  if (range !== info.range || index !== info.index) {
+    findings = old.findings.map((f) => {
+      const r = moveRange(f.range, delta, m);
+      if (r === f.range && index === f.statementIndex && !f.fix) return f;
+      return {
+        ...f,
+        statementIndex: index,
+        range: r,
+        ...(f.fix ? { fix: { ...f.fix, edits: f.fix.edits.map((e) => ({ ...e, range: moveRange(e.range, delta, m) })) } } : {}),
+      };
+    });
+  }
+  info.index = index;
+  info.start = raw.start;
+  info.end = raw.end;
+  info.range = range;
+  old.raw = raw;
+  old.findings = findings;
+  return old;
+}
+
+/** Below the edit, a range moves by whole lines and keeps its characters; elsewhere it is mapped through offsets. */
+function moveRange(r: Range, delta: number, m: Move): Range {
   // Only text that moved with everything after the edit (not a statement matched elsewhere) moves by whole lines.
-  const below = (r: Range) => delta === m.delta && r.start.line > m.editLine;
-  const moveRange = (r: Range): Range => {
-    if (below(r)) {
-      if (m.lineDelta === 0) return r;
-      return { start: { line: r.start.line + m.lineDelta, character: r.start.character }, end: { line: r.end.line + m.lineDelta, character: r.end.character } };
-    }
-    return m.lines.range(m.oldLines.offset(r.start) + delta, m.oldLines.offset(r.end) + delta);
-  };
-  const same = index === old.info.index && delta === 0 && m.lineDelta === 0 && below(old.info.range);
-  if (same) return { ...old, raw };
-  const info: StatementInfo = { ...old.info, index, start: raw.start, end: raw.end, range: moveRange(old.info.range) };
-  const findings = old.findings.map((f) => {
-    const range = moveRange(f.range);
-    if (range === f.range && index === f.statementIndex && !f.fix) return f;
-    return {
-      ...f,
-      statementIndex: index,
-      range,
-      ...(f.fix ? { fix: { ...f.fix, edits: f.fix.edits.map((e) => ({ ...e, range: moveRange(e.range) })) } } : {}),
-    };
-  });
-  return { ...old, raw, info, findings };
+  if (delta === m.delta && r.start.line > m.editLine) {
+    if (m.lineDelta === 0) return r;
+    return { start: { line: r.start.line + m.lineDelta, character: r.start.character }, end: { line: r.end.line + m.lineDelta, character: r.end.character } };
+  }
+  const moved = m.lines.range(m.oldLines.offset(r.start) + delta, m.oldLines.offset(r.end) + delta);
+  return sameRange(moved, r) ? r : moved;
+}
+
+function sameRange(a: Range, b: Range): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
