@@ -248,6 +248,8 @@ export class DocumentAnalyzer {
     const tryReuse = (old: StatementRecord, raw: RawStatement, stateAfter: EngineState, oldStart: number): boolean => {
       if (!sameState(st, old.stateBefore) || (old.global && dirty.size > 0) || intersects(old.reads, dirty) || intersects(old.writes, dirty)) return false;
       if (raw !== old.raw && (raw.terminated !== old.raw.terminated || raw.end - raw.start !== old.raw.end - old.raw.start || !sameIgnores(text, raw, old))) return false;
+      // Rules read what precedes the statement on its line (a fix inserts a line before it, or text after a `;`).
+      if ((raw !== old.raw || old.info.range.start.line === move.editLine) && !sameLinePrefix(prev, old, text, lines, raw.start)) return false;
       const oldLine = old.info.range.start.line;
       let rec = moveRecord(old, raw, nextIndex(), raw.start - oldStart, move);
       const again = old.lookBacks.length ? old.lookBacks.filter((l) => l.scope === 'file' ? changedBefore : changedTxns.has(old.info.transactionId)) : NONE;
@@ -430,6 +432,15 @@ function intersects(a: Set<string>, b: Set<string>): boolean {
 function sameIgnores(text: string, raw: RawStatement, old: StatementRecord): boolean {
   const now = raw.start > raw.leadingStart ? ignoreDirectives(text.slice(raw.leadingStart, raw.start)) : [];
   return now.length === old.info.ignoredRules.length && now.every((x, i) => x === old.info.ignoredRules[i]);
+}
+
+/** The text between the start of its line and the statement is what it was. */
+function sameLinePrefix(prev: Snapshot, old: StatementRecord, text: string, lines: LineIndex, start: number): boolean {
+  const oldStart = old.info.start;
+  const oldLineStart = prev.lines.offset({ line: old.info.range.start.line, character: 0 });
+  const pos = lines.position(start);
+  const newLineStart = start - pos.character;
+  return start - newLineStart === oldStart - oldLineStart && text.slice(newLineStart, start) === prev.text.slice(oldLineStart, oldStart);
 }
 
 function problemStartsIn(problems: Snapshot['problems'], offset: number): boolean {

@@ -43,27 +43,31 @@ export default defineRule({
   help: 'Build the new index first with CREATE INDEX CONCURRENTLY, check it with SELECT indisvalid FROM pg_index WHERE indexrelid = \'<new index>\'::regclass (a DO block that raises when it is false stops the migration), and only then DROP INDEX CONCURRENTLY {{old}} — ideally in a separate, later migration.',
   checkFile(ctx) {
     const { file } = ctx;
-    const builds: Build[] = [];
-    for (const st of file.statements) {
-      if (st.kind !== 'IndexStmt') continue;
-      const node = st.node.IndexStmt as Node;
-      const table = rangeVarName(node.relation);
-      if (!table) continue;
-      builds.push({
-        at: st.index, st, table,
-        tableExisted: !(st.locks.find((l) => l.relation === table)?.createdInMigration ?? false),
-        name: node.idxname ? qualify(node.relation.schemaname ?? 'public', node.idxname) : undefined,
-        keys: (node.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? '(expr)'),
-        concurrent: !!node.concurrent,
-      });
-    }
-    if (!builds.length) return;
+    // The index builds of the file, gathered when the first DROP INDEX of an existing index needs them.
+    let builds: Build[] | undefined;
+    const allBuilds = (): Build[] => {
+      if (builds) return builds;
+      builds = [];
+      for (const st of file.statements) {
+        if (st.kind !== 'IndexStmt') continue;
+        const node = st.node.IndexStmt as Node;
+        const table = rangeVarName(node.relation);
+        if (!table) continue;
+        builds.push({
+          at: st.index, st, table,
+          tableExisted: !(st.locks.find((l) => l.relation === table)?.createdInMigration ?? false),
+          name: node.idxname ? qualify(node.relation.schemaname ?? 'public', node.idxname) : undefined,
+          keys: (node.indexParams ?? []).map((p: Node) => p.IndexElem?.name ?? '(expr)'),
+          concurrent: !!node.concurrent,
+        });
+      }
+      return builds;
+    };
 
     for (const st of file.statements) {
       if (st.kind !== 'DropStmt') continue;
       const node = st.node.DropStmt as Node;
       if (node.removeType !== 'OBJECT_INDEX') continue;
-      const range = statementRangeOf(file, st, /^drop\s+index\b/i);
       for (const obj of node.objects ?? []) {
         const name = qualifyList(obj.List ? stringList(obj.List.items) : stringList([obj]));
         const old = file.schemaBefore.get(name);
@@ -72,8 +76,9 @@ export default defineRule({
         // lock means the index is already gone (dropped with its constraint or table): this DROP does nothing.
         const table = st.locks.find((l) => l.implicit && l.relation !== name && (l.relkind === 'table' || l.relkind === 'partitioned table' || l.relkind === 'materialized view'))?.relation;
         if (!table) continue;
-        const matching = builds.filter((b) => replaces(old, table, b));
+        const matching = allBuilds().filter((b) => replaces(old, table, b));
         if (!matching.length) continue;
+        const range = statementRangeOf(file, st, /^drop\s+index\b/i);
         const data = (b: Build) => ({
           old: name, table, replacement: label(b), line: b.st.range.start.line + 1,
           columns: (old.keyColumns ?? []).join(', '),

@@ -95,6 +95,10 @@ describe('DocumentAnalyzer (incremental) equals analyze()', () => {
   differential('synthetic migration, flyway (one transaction)', synthetic, { schemaSql: SCHEMA, pgVersion: 15, runner: 'flyway' }, 200, 2);
   differential('synthetic migration, golang-migrate (multi-statement)', synthetic, { schemaSql: SCHEMA, pgVersion: 14, runner: 'golang-migrate' }, 200, 3);
   differential('synthetic migration, no schema', synthetic, { pgVersion: 18 }, 200, 4);
+  // Long enough for many schema layers: edits above reused layers, layers rebuilt and reused over a new parent.
+  const long = Array.from({ length: 420 }, (_, i) => SNIPPETS[(i * 7) % SNIPPETS.length].replace(/\{n\}/g, String(i % 37)) + ';').join('\n');
+  differential('long synthetic migration (many schema layers), psql runner', long, { schemaSql: SCHEMA, pgVersion: 17 }, 150, 6);
+  differential('long synthetic migration (many schema layers), flyway', long, { schemaSql: SCHEMA, pgVersion: 13, runner: 'flyway' }, 100, 7);
   const corpus = corpusDoc();
   if (corpus) differential('real migrations (harbor)', corpus, { pgVersion: 16 }, 150, 5);
 
