@@ -109,13 +109,13 @@ export class DocumentAnalyzer {
     let layer: Layer | undefined;
     for (let i = 0; i < raws.length; i++) {
       if (!layer || i - layer.start >= LAYER) {
-        if (layer) layer.end = i;
+        if (layer) { layer.end = i; layer.model.seal(); }
         layer = { model: newLayer(layer?.model ?? base), start: i, end: i };
         layers.push(layer);
       }
       records.push(runTracked(raws[i], i, st, layer.model, setup));
     }
-    if (layer) layer.end = raws.length;
+    if (layer) { layer.end = raws.length; layer.model.seal(); }
     const stats: IncrementalStats = { reused: 0, analysed: records.length, rechecked: 0, replayed: 0, full: true };
     return this.finish(text, lines, setup, records, problems.map((p) => ({ problem: p, start: lines.offset(p.range.start), end: lines.offset(p.range.end) })), layers, base, st, stats);
   }
@@ -163,7 +163,11 @@ export class DocumentAnalyzer {
     const stats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, full: false };
     // Restore the state before statement `keep`, and the schema: the layers wholly before it are kept; the layer it
     // falls in is rebuilt from its start.
-    const st: EngineState = keep < records.length ? { ...records[keep].stateBefore } : { ...prev.endState };
+    // The state between statements. A reused statement leaves the state its old analysis recorded after it, shared
+    // (not copied); `own()` copies it before a statement is analysed again, which changes it.
+    let st: EngineState = keep < records.length ? records[keep].stateBefore : prev.endState;
+    let stOwned = false;
+    const own = () => { if (!stOwned) { st = { ...st }; stOwned = true; } return st; };
     const oldLayers = prev.layers;
     let li = 0;
     while (li < oldLayers.length && oldLayers[li].end <= keep) li++;
@@ -195,7 +199,7 @@ export class DocumentAnalyzer {
     // over as it is turns it into a rebuilt layer (`materialize`).
     let pending: { oldLayer: number; from: number; taken: StatementRecord[] } | undefined;
     const closeCurrent = () => {
-      if (cur) { cur.end = nextIndex(); if (cur.end === cur.start) layers.pop(); cur = undefined; }
+      if (cur) { cur.end = nextIndex(); if (cur.end === cur.start) layers.pop(); else cur.model.seal(); cur = undefined; }
     };
     const lastModel = () => (layers.length ? layers[layers.length - 1].model : prev.base);
     /** Before taking old record `j` (old index): start reusing its old layer if one starts there. */
@@ -213,7 +217,9 @@ export class DocumentAnalyzer {
       const parentOld = p.oldLayer > 0 ? oldLayers[p.oldLayer - 1].model : prev.base;
       const parent = lastModel();
       if (p.taken.length === oldLayer.end - oldLayer.start && sameDefaults(parent, parentOld)) {
-        layers.push({ model: oldLayer.model.rebase(parent), start: p.from, end: p.from + p.taken.length });
+        const model = oldLayer.model.rebase(parent);
+        model.seal();
+        layers.push({ model, start: p.from, end: p.from + p.taken.length });
       } else {
         // Not the whole old layer (the edit removed some of its statements): rebuild it.
         cur = { model: newLayer(parent), start: p.from, end: p.from };
@@ -252,7 +258,7 @@ export class DocumentAnalyzer {
       if ((raw !== old.raw || old.info.range.start.line === move.editLine) && !sameLinePrefix(prev, old, text, lines, raw.start)) return false;
       const oldLine = old.info.range.start.line;
       let rec = moveRecord(old, raw, nextIndex(), raw.start - oldStart, move);
-      const again = old.lookBacks.length ? old.lookBacks.filter((l) => l.scope === 'file' ? changedBefore : changedTxns.has(old.info.transactionId)) : NONE;
+      const again = old.lookBacks.length ? lookBacksToRerun(old, changedBefore, changedTxns) : NONE;
       if (again.length) {
         // Its analysis stands, but rules that looked at changed statements run again, on the schema before it.
         const schema = materialize();
@@ -274,7 +280,8 @@ export class DocumentAnalyzer {
         stats.replayed++;
       }
       // Same state before and the same statement: the same state after, as the previous analysis recorded it.
-      Object.assign(st, stateAfter);
+      st = stateAfter;
+      stOwned = false;
       stats.reused++;
       // A statement that moved to another line changes what a later rule says about it ("… on line 12").
       if (rec.info.range.start.line !== oldLine) {
@@ -284,7 +291,7 @@ export class DocumentAnalyzer {
       return true;
     };
     const recompute = (raw: RawStatement) => {
-      const rec = runTracked(raw, nextIndex(), st, materialize(), setup);
+      const rec = runTracked(raw, nextIndex(), own(), materialize(), setup);
       for (const w of rec.writes) dirty.add(w);
       if (rec.info.transactionId >= 0) changedTxns.add(rec.info.transactionId);
       changedBefore = true;
@@ -346,9 +353,15 @@ export class DocumentAnalyzer {
     const findings: Finding[] = [];
     let fi = 0;
     for (const r of records) {
-      for (const f of r.findings) {
-        while (fi < fileFindings.length && compareFindings(fileFindings[fi], f) < 0) findings.push(fileFindings[fi++]);
-        findings.push(f);
+      const index = r.info.index;
+      while (fi < fileFindings.length && fileFindings[fi].statementIndex < index) findings.push(fileFindings[fi++]);
+      if (fi < fileFindings.length && fileFindings[fi].statementIndex === index) {
+        for (const f of r.findings) {
+          while (fi < fileFindings.length && compareFindings(fileFindings[fi], f) < 0) findings.push(fileFindings[fi++]);
+          findings.push(f);
+        }
+      } else {
+        for (const f of r.findings) findings.push(f);
       }
     }
     while (fi < fileFindings.length) findings.push(fileFindings[fi++]);
@@ -360,6 +373,15 @@ export class DocumentAnalyzer {
 }
 
 const NONE: LookBack[] = [];
+
+/** The rules that looked at other statements when they checked `rec` and must run again: something they saw changed. */
+function lookBacksToRerun(rec: StatementRecord, changedBefore: boolean, changedTxns: Set<number>): LookBack[] {
+  if (!changedBefore) return NONE; // nothing before it changed, in its transaction or anywhere
+  const txnChanged = rec.info.transactionId >= 0 && changedTxns.has(rec.info.transactionId);
+  let out: LookBack[] | undefined;
+  for (const l of rec.lookBacks) if (l.scope === 'file' || txnChanged) (out ??= []).push(l);
+  return out ?? NONE;
+}
 
 /** The base schema is fixed once per options, so that successive updates can share their layers. */
 function withBase(options: AnalyzeOptions): AnalyzeOptions {

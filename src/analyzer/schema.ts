@@ -182,7 +182,36 @@ export class SchemaModel {
     this.tracker?.reads.add(name);
     const local = this.rels.get(name);
     if (local !== undefined) return local ?? undefined;
-    return this.parent?.get(name);
+    return this.parent?.resolve(name);
+  }
+
+  /**
+   * Marks this layer as finished: neither it nor its parents change any more (the incremental analysis seals the
+   * layers it keeps). Lookups that pass through a sealed layer are then remembered in it, so a long chain of layers
+   * is walked once per name.
+   */
+  seal(): void { this.sealed = true; }
+  private sealed = false;
+  private readonly resolvedRels = new Map<string, RelationInfo | null>();
+  private readonly resolvedTypes = new Map<string, TypeInfo | null>();
+
+  /** get() without recording the read (a parent layer answering for its child). */
+  private resolve(name: string): RelationInfo | undefined {
+    const local = this.rels.get(name);
+    if (local !== undefined) return local ?? undefined;
+    if (!this.sealed) return this.parent?.resolve(name);
+    let hit = this.resolvedRels.get(name);
+    if (hit === undefined) this.resolvedRels.set(name, (hit = this.parent?.resolve(name) ?? null));
+    return hit ?? undefined;
+  }
+
+  private resolveType(name: string): TypeInfo | undefined {
+    const local = this.types.get(name);
+    if (local !== undefined) return local ?? undefined;
+    if (!this.sealed) return this.parent?.resolveType(name);
+    let hit = this.resolvedTypes.get(name);
+    if (hit === undefined) this.resolvedTypes.set(name, (hit = this.parent?.resolveType(name) ?? null));
+    return hit ?? undefined;
   }
 
   has(name: string): boolean { return this.get(name) !== undefined; }
@@ -221,7 +250,7 @@ export class SchemaModel {
     const local = this.rels.get(name);
     if (local === null) return undefined;
     if (local) { this.touchRefs(local); return local; }
-    const inherited = this.parent?.get(name);
+    const inherited = this.parent?.resolve(name);
     if (!inherited) return undefined;
     const copy: RelationInfo = {
       ...inherited,
@@ -323,7 +352,7 @@ export class SchemaModel {
     this.tracker?.reads.add('type ' + name);
     const local = this.types.get(name);
     if (local !== undefined) return local ?? undefined;
-    return this.parent?.getType(name);
+    return this.parent?.resolveType(name);
   }
 
   /** The type of a column, when it is a type the model knows (an enum, a domain …). */

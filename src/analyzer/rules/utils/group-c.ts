@@ -11,8 +11,11 @@ import { typeOf } from '../../schema.js';
 
 /** The inner node of a statement ({ AlterTableStmt: {…} } → {…}). */
 export function innerNode(stmt: StatementInfo): Node {
-  return (Object.values(stmt.node)[0] ?? {}) as Node;
+  // The node has one key, its type (no Object.values(): this runs for every statement of every whole-file rule).
+  for (const k in stmt.node) return (stmt.node[k] ?? EMPTY_NODE) as Node;
+  return EMPTY_NODE;
 }
+const EMPTY_NODE: Node = {};
 
 /** A lock that makes reads or writes wait: SHARE and stronger. */
 export function blocksReadsOrWrites(mode: LockMode): boolean {
