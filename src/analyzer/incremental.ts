@@ -90,10 +90,15 @@ export class DocumentAnalyzer {
     this.prev = undefined;
   }
 
-  update(text: string): AnalysisResult {
+  /**
+   * Analyses the document's new text. `change`, when the caller knows it (an editor's content change), says which
+   * part of the previous text was replaced, so the texts need not be compared; several changes are given as the one
+   * range that covers them. A change that does not fit the two texts is ignored.
+   */
+  update(text: string, change?: TextChange): AnalysisResult {
     const prev = this.prev;
-    if (prev && prev.text === text) return prev.result;
-    const next = prev ? this.incremental(prev, text) : undefined;
+    if (prev && !change && prev.text === text) return prev.result;
+    const next = prev ? this.incremental(prev, text, change) : undefined;
     this.prev = next ?? this.full(text);
     return this.prev.result;
   }
@@ -120,18 +125,16 @@ export class DocumentAnalyzer {
     return this.finish(text, lines, setup, records, problems.map((p) => ({ problem: p, start: lines.offset(p.range.start), end: lines.offset(p.range.end) })), layers, base, st, stats);
   }
 
-  private incremental(prev: Snapshot, text: string): Snapshot | undefined {
+  private incremental(prev: Snapshot, text: string, change?: TextChange): Snapshot | undefined {
     const old = prev.text;
-    const minLen = Math.min(old.length, text.length);
-    // Compare in chunks (native string equality), then character by character inside the first differing chunk.
-    const CHUNK = 4096;
-    let prefix = 0;
-    while (prefix + CHUNK <= minLen && old.slice(prefix, prefix + CHUNK) === text.slice(prefix, prefix + CHUNK)) prefix += CHUNK;
-    while (prefix < minLen && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
-    let suffix = 0;
-    const maxSuffix = minLen - prefix;
-    while (suffix + CHUNK <= maxSuffix && old.slice(old.length - suffix - CHUNK, old.length - suffix) === text.slice(text.length - suffix - CHUNK, text.length - suffix)) suffix += CHUNK;
-    while (suffix < maxSuffix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+    let prefix: number;
+    let suffix: number;
+    if (change && fits(change, old, text)) {
+      prefix = change.start;
+      suffix = old.length - change.oldEnd;
+    } else {
+      ({ prefix, suffix } = commonEnds(old, text));
+    }
     const delta = text.length - old.length;
     const oldChangeEnd = old.length - suffix; // the changed region is [prefix, oldChangeEnd) in the old text
 
@@ -381,6 +384,33 @@ function lookBacksToRerun(rec: StatementRecord, changedBefore: boolean, changedT
   let out: LookBack[] | undefined;
   for (const l of rec.lookBacks) if (l.scope === 'file' || txnChanged) (out ??= []).push(l);
   return out ?? NONE;
+}
+
+/** The previous text's [start, oldEnd) became the new text's [start, newEnd). */
+export interface TextChange { start: number; oldEnd: number; newEnd: number }
+
+function fits(c: TextChange, old: string, text: string): boolean {
+  return Number.isInteger(c.start) && Number.isInteger(c.oldEnd) && Number.isInteger(c.newEnd) &&
+    c.start >= 0 && c.start <= c.oldEnd && c.oldEnd <= old.length && c.start <= c.newEnd && c.newEnd <= text.length &&
+    text.length - c.newEnd === old.length - c.oldEnd &&
+    // The text around the change is the same (a cheap guard against a change that belongs to another version).
+    (c.start === 0 || old.charCodeAt(c.start - 1) === text.charCodeAt(c.start - 1)) &&
+    (c.oldEnd === old.length || old.charCodeAt(c.oldEnd) === text.charCodeAt(c.newEnd));
+}
+
+/** The lengths of the longest common prefix and (not overlapping it) suffix of two texts. */
+function commonEnds(old: string, text: string): { prefix: number; suffix: number } {
+  const minLen = Math.min(old.length, text.length);
+  // Compare in chunks (native string equality), then character by character inside the first differing chunk.
+  const CHUNK = 4096;
+  let prefix = 0;
+  while (prefix + CHUNK <= minLen && old.slice(prefix, prefix + CHUNK) === text.slice(prefix, prefix + CHUNK)) prefix += CHUNK;
+  while (prefix < minLen && old.charCodeAt(prefix) === text.charCodeAt(prefix)) prefix++;
+  let suffix = 0;
+  const maxSuffix = minLen - prefix;
+  while (suffix + CHUNK <= maxSuffix && old.slice(old.length - suffix - CHUNK, old.length - suffix) === text.slice(text.length - suffix - CHUNK, text.length - suffix)) suffix += CHUNK;
+  while (suffix < maxSuffix && old.charCodeAt(old.length - 1 - suffix) === text.charCodeAt(text.length - 1 - suffix)) suffix++;
+  return { prefix, suffix };
 }
 
 /** The base schema is fixed once per options, so that successive updates can share their layers. */

@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadParser } from '../../../src/analyzer/parse.js';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../../../src/analyzer/analyze.js';
-import { DocumentAnalyzer } from '../../../src/analyzer/incremental.js';
+import { DocumentAnalyzer, type TextChange } from '../../../src/analyzer/incremental.js';
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -68,6 +68,16 @@ function edit(text: string, rnd: () => number, k: number): string {
   }
 }
 
+function widenedChange(old: string, text: string, rnd: () => number): TextChange {
+  let start = 0;
+  while (start < old.length && start < text.length && old[start] === text[start]) start++;
+  let suffix = 0;
+  while (suffix < old.length - start && suffix < text.length - start && old[old.length - 1 - suffix] === text[text.length - 1 - suffix]) suffix++;
+  start = Math.max(0, start - Math.floor(rnd() * 40));
+  suffix = Math.max(0, suffix - Math.floor(rnd() * 40));
+  return { start, oldEnd: old.length - suffix, newEnd: text.length - suffix };
+}
+
 function differential(name: string, doc: string, options: AnalyzeOptions, edits: number, seed: number): void {
   it(name, () => {
     const rnd = prng(seed);
@@ -76,8 +86,11 @@ function differential(name: string, doc: string, options: AnalyzeOptions, edits:
     assert.deepEqual(normalize(inc.update(text)), normalize(analyze(text, options)), 'initial');
     let reused = 0;
     for (let k = 0; k < edits; k++) {
+      const before = text;
       text = edit(text, rnd, k);
-      const got = normalize(inc.update(text));
+      // Every other edit comes with the change an editor would report, widened at random: any range that covers the
+      // edit is a valid change.
+      const got = normalize(inc.update(text, k % 2 ? widenedChange(before, text, rnd) : undefined));
       const want = normalize(analyze(text, options));
       if (JSON.stringify(got) !== JSON.stringify(want)) {
         assert.deepEqual(got, want, `edit #${k} diverged (${inc.lastStats.reused} reused)`);
@@ -101,6 +114,20 @@ describe('DocumentAnalyzer (incremental) equals analyze()', () => {
   differential('long synthetic migration (many schema layers), flyway', long, { schemaSql: SCHEMA, pgVersion: 13, runner: 'flyway' }, 100, 7);
   const corpus = corpusDoc();
   if (corpus) differential('real migrations (harbor)', corpus, { pgVersion: 16 }, 150, 5);
+
+  it('uses the change an editor reports, and ignores one that does not fit the texts', () => {
+    const doc = Array.from({ length: 300 }, (_, i) => `ALTER TABLE t${i % 30} ADD COLUMN c${i} int;`).join('\n');
+    const inc = new DocumentAnalyzer({ schemaSql: SCHEMA });
+    inc.update(doc);
+    const at = doc.indexOf('c150 int') + 'c150 '.length;
+    const edited = doc.slice(0, at) + 'big' + doc.slice(at); // int → bigint
+    const r = inc.update(edited, { start: at, oldEnd: at, newEnd: at + 3 });
+    assert.ok(inc.lastStats.analysed <= 6, `analysed ${inc.lastStats.analysed}`);
+    assert.deepEqual(normalize(r), normalize(analyze(edited, { schemaSql: SCHEMA })));
+    // A change from another version (its lengths do not add up): the texts are compared instead.
+    const again = edited.replace('c10 int', 'c10 text');
+    assert.deepEqual(normalize(inc.update(again, { start: 5, oldEnd: 6, newEnd: 6 })), normalize(analyze(again, { schemaSql: SCHEMA })));
+  });
 
   it('reuses the statements before and after a one-statement edit', () => {
     // 500 statements over 50 tables: an edit re-analyses the edited statement and the later ones on its table only.
