@@ -194,7 +194,7 @@ export function runStatementRules(info: StatementInfo, schema: SchemaModel, setu
   for (const rule of rules) {
     if (ignoresSome && (info.ignoredRules.includes(rule.id) || info.ignoredRules.includes('*'))) continue;
     ctx.rule = rule;
-    if (lookBacks) { probe.active = true; probe.file = false; probe.transaction = false; }
+    if (lookBacks) { probe.active = true; probe.file = false; probe.transaction = false; probe.transactionLocks = false; }
     try { rule.check!(ctx); } catch (err) {
       findings.push(internalError(rule, info, err));
     } finally {
@@ -202,6 +202,7 @@ export function runStatementRules(info: StatementInfo, schema: SchemaModel, setu
         probe.active = false;
         if (probe.file) lookBacks.push({ rule, scope: 'file' });
         else if (probe.transaction) lookBacks.push({ rule, scope: 'transaction' });
+        else if (probe.transactionLocks) lookBacks.push({ rule, scope: 'transaction-locks' });
       }
     }
   }

@@ -20,6 +20,7 @@ import type { Piece } from './split.js';
 import type { Rule } from './rule.js';
 import { SchemaModel, type SchemaTracker } from './schema.js';
 import { LineIndex } from './text.js';
+import { lockSummary } from './rules/utils/transaction.js';
 import {
   compareFindings, finishFile, ignoreDirectives, initialState, runStatementRules, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse,
   stepStatement, type AnalysisResult, type AnalyzeOptions, type EngineState, type FileSetup, type LookBackScope, type RawStatement, type StatementInfo,
@@ -247,10 +248,17 @@ export class DocumentAnalyzer {
       return cur.model;
     };
 
+    /** Transactions in which what a statement locks (lockSummary) changed: a subset of changedTxns. */
+    const changedTxnLocks = new Set<number>();
+    const markTxn = (txn: number, locks: boolean) => {
+      if (txn < 0) return;
+      changedTxns.add(txn);
+      if (locks) changedTxnLocks.add(txn);
+    };
     /** An old statement that is gone or replaced: what it wrote, and its transaction, count as changed. */
-    const drop = (r: StatementRecord) => {
+    const drop = (r: StatementRecord, locks = true) => {
       for (const w of r.writes) dirty.add(w);
-      if (r.info.transactionId >= 0) changedTxns.add(r.info.transactionId);
+      markTxn(r.info.transactionId, locks);
       changedBefore = true;
     };
     /** Reuses `old` for `raw` (the same statement text) when nothing it depends on changed; false when it cannot. */
@@ -261,7 +269,7 @@ export class DocumentAnalyzer {
       if ((raw !== old.raw || old.info.range.start.line === move.editLine) && !sameLinePrefix(prev, old, text, lines, raw.start)) return false;
       const oldLine = old.info.range.start.line;
       let rec = moveRecord(old, raw, nextIndex(), raw.start - oldStart, move);
-      const again = old.lookBacks.length ? lookBacksToRerun(old, changedBefore, changedTxns) : NONE;
+      const again = old.lookBacks.length ? lookBacksToRerun(old, changedBefore, changedTxns, changedTxnLocks) : NONE;
       if (again.length) {
         // Its analysis stands, but rules that looked at changed statements run again, on the schema before it.
         const schema = materialize();
@@ -289,14 +297,20 @@ export class DocumentAnalyzer {
       // A statement that moved to another line changes what a later rule says about it ("… on line 12").
       if (rec.info.range.start.line !== oldLine) {
         changedBefore = true;
-        if (rec.info.transactionId >= 0) changedTxns.add(rec.info.transactionId);
+        markTxn(rec.info.transactionId, true);
       }
       return true;
     };
-    const recompute = (raw: RawStatement) => {
+    /** Analyses `raw` again; `replaces`, the old statement in its place, if any (then dropped). */
+    const recompute = (raw: RawStatement, replaces?: StatementRecord) => {
       const rec = runTracked(raw, nextIndex(), own(), materialize(), setup);
       for (const w of rec.writes) dirty.add(w);
-      if (rec.info.transactionId >= 0) changedTxns.add(rec.info.transactionId);
+      // Rules that read only what earlier statements of the transaction lock need not run again on the later ones
+      // when the new statement locks what the old one did, from the same line.
+      const sameLocks = !!replaces && replaces.info.transactionId === rec.info.transactionId &&
+        replaces.info.range.start.line === rec.info.range.start.line && lockSummary(replaces.info) === lockSummary(rec.info);
+      markTxn(rec.info.transactionId, !sameLocks);
+      if (replaces) drop(replaces, !sameLocks);
       changedBefore = true;
       out.push(rec);
       stats.analysed++;
@@ -313,13 +327,13 @@ export class DocumentAnalyzer {
       }
       const cand = oi < suffixFrom ? records[oi] : undefined;
       if (cand && cand.raw.text === raw.text) {
-        if (!tryReuse(cand, raw, stateAfterOld(oi), cand.raw.start)) { drop(cand); recompute(raw); }
+        if (!tryReuse(cand, raw, stateAfterOld(oi), cand.raw.start)) recompute(raw, cand);
         oi++;
         continue;
       }
-      recompute(raw);
-      // A replaced statement: the next new one lines up with the next old one.
-      if (cand && m + 1 < middle.length && oi + 1 < suffixFrom && records[oi + 1].raw.text === middle[m + 1].text) { drop(cand); oi++; }
+      // A replaced statement: the next new one lines up with the next old one. Otherwise an inserted one.
+      if (cand && m + 1 < middle.length && oi + 1 < suffixFrom && records[oi + 1].raw.text === middle[m + 1].text) { recompute(raw, cand); oi++; }
+      else recompute(raw);
     }
     for (; oi < suffixFrom; oi++) drop(records[oi]);
 
@@ -328,7 +342,7 @@ export class DocumentAnalyzer {
       const old = records[j];
       const oldStart = old.raw.start;
       const raw = shiftRaw(old.raw, delta);
-      if (!tryReuse(old, raw, stateAfterOld(j), oldStart)) { drop(old); recompute(raw); }
+      if (!tryReuse(old, raw, stateAfterOld(j), oldStart)) recompute(raw, old);
     }
     if (pending) finishPending();
     closeCurrent();
@@ -378,11 +392,15 @@ export class DocumentAnalyzer {
 const NONE: LookBack[] = [];
 
 /** The rules that looked at other statements when they checked `rec` and must run again: something they saw changed. */
-function lookBacksToRerun(rec: StatementRecord, changedBefore: boolean, changedTxns: Set<number>): LookBack[] {
+function lookBacksToRerun(rec: StatementRecord, changedBefore: boolean, changedTxns: Set<number>, changedTxnLocks: Set<number>): LookBack[] {
   if (!changedBefore) return NONE; // nothing before it changed, in its transaction or anywhere
-  const txnChanged = rec.info.transactionId >= 0 && changedTxns.has(rec.info.transactionId);
+  const txn = rec.info.transactionId;
+  const txnChanged = txn >= 0 && changedTxns.has(txn);
+  const locksChanged = txn >= 0 && changedTxnLocks.has(txn);
   let out: LookBack[] | undefined;
-  for (const l of rec.lookBacks) if (l.scope === 'file' || txnChanged) (out ??= []).push(l);
+  for (const l of rec.lookBacks) {
+    if (l.scope === 'file' || (l.scope === 'transaction' ? txnChanged : locksChanged)) (out ??= []).push(l);
+  }
   return out ?? NONE;
 }
 

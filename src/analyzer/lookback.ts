@@ -6,11 +6,12 @@ import type { FileInfo, StatementInfo } from './analyze.js';
 // created earlier…). The incremental analysis must then run it again when one of those statements changes. Rules do
 // not declare this: the engine observes it. While a rule runs, reading `file.statements` marks it as looking back
 // over the whole file; `transactionStatements(file)` (for rules that look back within their transaction) marks it
-// as looking back over its transaction only.
+// as looking back over its transaction only; `transactionLockStatements(file)` marks it as reading only what the
+// earlier statements of its transaction lock (see there), so it runs again only when that changes.
 
-export type LookBackScope = 'transaction' | 'file';
+export type LookBackScope = 'transaction-locks' | 'transaction' | 'file';
 const RAW_STATEMENTS = Symbol('statements');
-export const lookBackProbe = { active: false, file: false, transaction: false };
+export const lookBackProbe = { active: false, file: false, transaction: false, transactionLocks: false };
 
 type FileInfoFields = Omit<FileInfo, 'statements'>;
 export function newFileInfo(fields: FileInfoFields): FileInfo {
@@ -27,6 +28,16 @@ export function newFileInfo(fields: FileInfoFields): FileInfo {
 /** The file's statements, for a rule that looks back only within its statement's transaction. */
 export function transactionStatements(file: FileInfo): StatementInfo[] {
   if (lookBackProbe.active) lookBackProbe.transaction = true;
+  return (file as FileInfo & { [RAW_STATEMENTS]?: StatementInfo[] })[RAW_STATEMENTS] ?? file.statements;
+}
+
+/**
+ * The file's statements, for a rule that reads of the earlier statements of its transaction only their kind,
+ * transactionId, effects.transaction, locks, range and statementLabel() (rules/utils/transaction.ts lockSummary()
+ * is what the incremental analysis compares).
+ */
+export function transactionLockStatements(file: FileInfo): StatementInfo[] {
+  if (lookBackProbe.active) lookBackProbe.transactionLocks = true;
   return (file as FileInfo & { [RAW_STATEMENTS]?: StatementInfo[] })[RAW_STATEMENTS] ?? file.statements;
 }
 

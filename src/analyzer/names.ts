@@ -13,8 +13,22 @@ const KEYWORDS_NEEDING_QUOTES = new Set([
   'with',
 ]);
 
+/** /^[a-z_][a-z0-9_$]*$/.test(name), without a RegExp (this runs for every relation name of every statement). */
+function isPlainIdent(name: string): boolean {
+  if (typeof name !== 'string') return /^[a-z_][a-z0-9_$]*$/.test(name); // as before for a value that is not a string
+  const n = name.length;
+  if (n === 0) return false;
+  let c = name.charCodeAt(0);
+  if (!((c >= 97 && c <= 122) || c === 95)) return false;
+  for (let i = 1; i < n; i++) {
+    c = name.charCodeAt(i);
+    if (!((c >= 97 && c <= 122) || (c >= 48 && c <= 57) || c === 95 || c === 36)) return false;
+  }
+  return true;
+}
+
 export function quoteIdent(name: string): string {
-  if (/^[a-z_][a-z0-9_$]*$/.test(name) && !KEYWORDS_NEEDING_QUOTES.has(name)) return name;
+  if (isPlainIdent(name) && !KEYWORDS_NEEDING_QUOTES.has(name)) return name;
   return '"' + name.replace(/"/g, '""') + '"';
 }
 

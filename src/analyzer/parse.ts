@@ -1,6 +1,6 @@
 // The PostgreSQL parser (libpg_query, PostgreSQL 18 grammar, compiled to WASM). `loadParser()` must be awaited once;
 // afterwards parsing is synchronous. See docs/decisions/0001-parser.md for why this parser. The WASM is loaded and
-// called through src/wasm-load.ts (libpg-query's glue driven synchronously: see there why).
+// called through src/wasm-load.ts (libpg-query's emscripten glue driven directly: see there why).
 import { loadModule, parseSync } from '../wasm-load.js';
 import { codePointToUtf16Offset } from './text.js';
 

@@ -91,7 +91,14 @@ const dispatchTables = new Map<string, Map<string, readonly Rule<any>[]>>();
 const lastDispatch: { rules?: readonly Rule<any>[]; table?: Map<string, readonly Rule<any>[]> } = {};
 
 function dispatchTable(rules: readonly Rule<any>[]): Map<string, readonly Rule<any>[]> {
-  if (lastDispatch.rules === rules) return lastDispatch.table!;
+  const last = lastDispatch.rules;
+  if (last === rules) return lastDispatch.table!;
+  // Each file gets a new array, most often with the same rules as the file before.
+  if (last && last.length === rules.length) {
+    let same = true;
+    for (let i = 0; i < rules.length; i++) if (last[i] !== rules[i]) { same = false; break; }
+    if (same) { lastDispatch.rules = rules; return lastDispatch.table!; }
+  }
   let key = '';
   for (const r of rules) {
     let id = ruleIds.get(r);

@@ -159,8 +159,55 @@ export function findIn(ctx: RuleContext<any>, source: string, from = 0): [number
 
 /** [start, end) of the subcommand `ALTER [COLUMN] <col> <rest>…` within the statement text. */
 export function alterColumnSpan(ctx: RuleContext<any>, column: string, rest: string): [number, number] | undefined {
-  const at = findIn(ctx, `\\balter\\s+(?:column\\s+)?${identSource(column)}\\s*${rest}`);
-  return at ? [at[0], clauseEnd(ctx.stmt.text, at[0])] : undefined;
+  const start = /^[\x20-\x7e]*$/.test(column) ? alterColumnStart(ctx.stmt.text, column, rest) : findIn(ctx, `\\balter\\s+(?:column\\s+)?${identSource(column)}\\s*${rest}`)?.[0];
+  return start !== undefined ? [start, clauseEnd(ctx.stmt.text, start)] : undefined;
+}
+
+// alterColumnSpan without a pattern per column (each new RegExp costs a compilation, and migrations alter thousands
+// of different columns): where findIn(`\balter\s+(?:column\s+)?${identSource(column)}\s*${rest}`) starts, found
+// the way a backtracking matcher finds it: at each `\balter\s+` from the left, COLUMN taken and then not, the quoted
+// and then the bare form of the name (case-insensitive), then `\s*rest` (sticky). For printable ASCII names.
+const ALTER_AT = /\balter\s+/gi;
+const COLUMN_AT = /column\s+/iy;
+const REST_CACHE = new Map<string, RegExp>();
+function alterColumnStart(text: string, column: string, rest: string): number | undefined {
+  let restRe = REST_CACHE.get(rest);
+  if (!restRe) { if (REST_CACHE.size > 100) REST_CACHE.clear(); REST_CACHE.set(rest, restRe = new RegExp(`\\s*${rest}`, 'iy')); }
+  const quoted = '"' + column.replace(/"/g, '""') + '"';
+  const bare = /^[a-z_][a-z0-9_$]*$/.test(column);
+  const restAt = (at: number) => { restRe!.lastIndex = at; return restRe!.test(text); };
+  ALTER_AT.lastIndex = 0;
+  for (let m = ALTER_AT.exec(text); m; m = ALTER_AT.exec(text)) {
+    const base = m.index + m[0].length;
+    COLUMN_AT.lastIndex = base;
+    const afterColumn = COLUMN_AT.test(text) ? COLUMN_AT.lastIndex : -1;
+    for (const at of afterColumn >= 0 ? [afterColumn, base] : [base]) {
+      if (startsWithIgnoringCase(text, at, quoted) && restAt(at + quoted.length)) return m.index;
+      if (bare && startsWithIgnoringCase(text, at, column) && wordBoundary(text, at + column.length) && restAt(at + column.length)) return m.index;
+    }
+  }
+  return undefined;
+}
+
+/** text[at…] starts with `s` (ASCII) under a case-insensitive, non-Unicode RegExp's rules. */
+function startsWithIgnoringCase(text: string, at: number, s: string): boolean {
+  if (at + s.length > text.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    const a = text.charCodeAt(at + i);
+    const b = s.charCodeAt(i);
+    if (a === b) continue;
+    const la = a | 0x20;
+    if (la !== (b | 0x20) || la < 97 || la > 122) return false;
+  }
+  return true;
+}
+
+const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
+/** `\b` at `at` (ASCII word characters, as in a non-Unicode RegExp). */
+function wordBoundary(text: string, at: number): boolean {
+  const before = at > 0 && isWordChar(text.charCodeAt(at - 1));
+  const after = at < text.length && isWordChar(text.charCodeAt(at));
+  return before !== after;
 }
 
 /** The range of `ALTER [COLUMN] <col> <rest>…`, or the statement when it cannot be found. */

@@ -3,7 +3,7 @@
 import type { LockEffect, LockMode, Range, TextEdit } from '../../types.js';
 import type { Node } from '../../parse.js';
 import type { FileInfo, StatementInfo } from '../../analyze.js';
-import { transactionStatements } from '../../lookback.js';
+import { transactionLockStatements } from '../../lookback.js';
 import { blocks, sqlModeName, strength } from '../../locks.js';
 import { ByteOffsets } from '../../text.js';
 import { quoteIdent, rangeVarName, stringList } from '../../names.js';
@@ -390,7 +390,7 @@ const heldStates = new WeakMap<FileInfo, HeldState>();
 export function locksHeldBefore(file: FileInfo, stmt: StatementInfo): ReadonlyMap<string, LockMode> {
   let st = heldStates.get(file);
   if (!st || st.next > stmt.index) { st = { next: 0, txn: -1, held: new Map() }; heldStates.set(file, st); }
-  const statements = transactionStatements(file);
+  const statements = transactionLockStatements(file);
   for (; st.next < stmt.index; st.next++) {
     const prev = statements[st.next];
     if (!prev) break;
