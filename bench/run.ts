@@ -1,11 +1,16 @@
 // pg-preflight benchmark: `npm run bench` (= node --import tsx bench/run.ts), `npm run bench -- --quick`.
 //
 // One run measures, prints a table and writes bench/results.json:
-//   (a) whole-corpus lint in-process (../shared/corpus, every *.sql, default options) vs squawk's own run over the
-//       same files (one squawk process, as CI would run it); ratio ours / squawk, goal ≤ 1.0;
+//   (a) whole-corpus lint (../shared/corpus, every *.sql, default options) vs squawk's own run over the same files
+//       (one squawk process, as CI would run it). Ours twice: in-process on one thread (analyze() per file), and as
+//       the user runs it: one fresh `node bin/pg-preflight.js lint --format json FILES…` process (worker threads,
+//       schema history per folder, JSON written to a pipe). Squawk and our CLI run alternately (3 times each, 1 with
+//       --quick) and the medians are compared; ratio = our CLI / squawk, goal ≤ 1.0;
 //   (b) per-file analyze() time, p50 / p99;
 //   (c) re-analysis of a 2,000-statement migration after a one-statement edit (200 edits), p50 / p99, goal p99 ≤ 5 ms;
-//   (d) cold start: a fresh `node` imports the built analyzer, loads the parser and analyses one small migration,
+//   (d) cold start: a fresh `node` imports the built analyzer (bundled and loaded as bin/ loads dist/cli.cjs: through
+//       the V8 code cache of src/code-cache.ts, primed by one run; the figure without it is shown too), loads the
+//       parser and analyses one small migration,
 //       timed from inside the child; median of 10; goal ≤ 60 ms for import + load + first analyze;
 //   (e) peak memory during the corpus run.
 // It is a benchmark, not a test: it reports PASS / MISS and always exits 0.
@@ -209,6 +214,64 @@ function squawkCorpus(files: string[]): void {
   };
 }
 
+/**
+ * Our CLI over the corpus as a user runs it, and squawk again, alternately: the same relative paths from the corpus
+ * folder, one fresh process each, output to a pipe (read and parsed here after the timing). Nothing is cached between
+ * runs except V8's compiled code of the bundle (src/code-cache.ts, as for any user's second run): no results.
+ */
+function cliCorpus(files: string[]): void {
+  const bin = join(REPO, 'bin', 'pg-preflight.js');
+  const bundle = join(REPO, 'dist', 'cli.cjs');
+  if (!existsSync(bin) || !existsSync(bundle)) { results.cliCorpus = { error: 'no CLI build (npm run build makes dist/cli.cjs)' }; return; }
+  const rel = files.map((f) => relative(CORPUS, f));
+  const squawk = NO_SQUAWK || results.squawk?.error ? undefined : squawkBinary();
+  const runs = QUICK ? 1 : 3;
+  const ours: Array<{ wallMs: number; cpuMs: number; status: number | null; bytes: number }> = [];
+  const theirs: number[] = [];
+  const theirsCpu: number[] = [];
+  let check: { files?: number; findings?: number; statements?: number; parseErrors?: number; error?: string } = {};
+  for (let i = 0; i < runs; i++) {
+    if (squawk) {
+      const c0 = childrenCpuMs();
+      const t0 = performance.now();
+      spawnSync(squawk, ['--reporter', 'json', ...rel], { cwd: CORPUS, encoding: 'utf8', maxBuffer: 1 << 30 });
+      theirs.push(performance.now() - t0);
+      theirsCpu.push(childrenCpuMs() - c0);
+    }
+    const c0 = childrenCpuMs();
+    const t0 = performance.now();
+    const r = spawnSync(process.execPath, [bin, 'lint', '--format', 'json', ...rel], {
+      cwd: CORPUS, encoding: 'utf8', maxBuffer: 1 << 30, env: { ...process.env, PG_PREFLIGHT_CODE_CACHE: join(CACHE, 'v8-code-cache') },
+    });
+    const wallMs = performance.now() - t0;
+    ours.push({ wallMs, cpuMs: childrenCpuMs() - c0, status: r.status, bytes: Buffer.byteLength(r.stdout ?? '') });
+    if (i === 0) {
+      try {
+        const j = JSON.parse(r.stdout) as { files: Array<{ statements: unknown[]; findings: unknown[]; parseErrors: unknown[] }> };
+        check = {
+          files: j.files.length, statements: j.files.reduce((n, f) => n + f.statements.length, 0),
+          findings: j.files.reduce((n, f) => n + f.findings.length, 0), parseErrors: j.files.reduce((n, f) => n + f.parseErrors.length, 0),
+        };
+      } catch (err) { check = { error: `${errorText(err)}; stderr: ${String(r.stderr).slice(0, 300)}` }; }
+    }
+  }
+  results.cliCorpus = {
+    command: `node bin/pg-preflight.js lint --format json <${rel.length} files> (cwd ${relative(REPO, CORPUS)})`,
+    workers: typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length,
+    runs, wallMs: round(median(ours.map((o) => o.wallMs))), wallRunsMs: ours.map((o) => round(o.wallMs)),
+    cpuMs: round(median(ours.map((o) => o.cpuMs))), exitStatus: ours[0]?.status, outputMB: round((ours[0]?.bytes ?? 0) / 1e6),
+    ...check,
+    note: 'one fresh process per run, worker threads (one per core), schema history per folder, JSON to a pipe; median of the runs',
+  };
+  if (squawk && theirs.length) {
+    results.squawk.singleRunWallMs = results.squawk.wallMs;
+    results.squawk.wallRunsMs = [results.squawk.wallMs, ...theirs.map((t) => round(t))];
+    results.squawk.wallMs = round(median([results.squawk.wallMs, ...theirs]));
+    results.squawk.cpuMs = round(median([results.squawk.cpuMs, ...theirsCpu]));
+    results.squawk.note = `median of ${theirs.length + 1} runs (one before our in-process figures were taken, ${theirs.length} alternating with our CLI)`;
+  }
+}
+
 function squawkSmallFile(smallFile: string): void {
   const bin = NO_SQUAWK ? undefined : squawkBinary();
   if (!bin || results.squawk?.error) return;
@@ -246,6 +309,18 @@ function editStatement(text: string, k: number, rnd: () => number): string | und
   return edited;
 }
 
+/** The range of the document that changes when statement `idx` becomes `edited` (documents are joined by ';\n\n'). */
+function changeOf(stmts: string[], idx: number, edited: string): { start: number; oldEnd: number; newEnd: number } {
+  let off = 0;
+  for (let i = 0; i < idx; i++) off += stmts[i].length + 3;
+  const old = stmts[idx];
+  let p = 0;
+  while (p < old.length && p < edited.length && old[p] === edited[p]) p++;
+  let q = 0;
+  while (q < old.length - p && q < edited.length - p && old[old.length - 1 - q] === edited[edited.length - 1 - q]) q++;
+  return { start: off + p, oldEnd: off + old.length - q, newEnd: off + edited.length - q };
+}
+
 function editBenchmark(run: CorpusRun): void {
   // A realistic long migration: statements of the corpus (files that parse), spread over all sources, in order.
   const pool = run.statementTexts.flat().filter((s) => s.length > 0 && s.length < 20_000);
@@ -253,7 +328,8 @@ function editBenchmark(run: CorpusRun): void {
   const stride = pool.length / DOC_STATEMENTS;
   const stmts: string[] = [];
   for (let i = 0; i < DOC_STATEMENTS; i++) stmts.push(pool[Math.floor(i * stride)]);
-  const render = () => stmts.join(';\n\n') + ';\n';
+  // One flat string, as TextDocument.getText() gives it (a `+` would leave a rope that the first read flattens).
+  const render = () => [stmts.join(';\n\n'), ';\n'].join('');
 
   const doc0 = render();
   let t = performance.now();
@@ -269,19 +345,30 @@ function editBenchmark(run: CorpusRun): void {
   const incTimes: number[] = [];
   const incCpu: number[] = [];
   const incAnalysed: number[] = [];
+  const incRechecked: number[] = [];
+  const incText = new DocumentAnalyzer({});
+  incText.update(doc0);
+  const incTextTimes: number[] = [];
   let attempts = 0, parseProblems = 0, kinds: Record<string, number> = {};
   for (let k = 0; k < EDITS && attempts < EDITS * 50; attempts++) {
     const idx = Math.floor(rnd() * stmts.length);
     const edited = editStatement(stmts[idx], k, rnd);
     if (edited === undefined) continue;
+    // The editor already holds the new text and VS Code reports the changed range: neither is timed.
+    const change = changeOf(stmts, idx, edited);
     stmts[idx] = edited;
-    const doc = render(); // the editor already holds the new text: not timed
+    const doc = render();
     t = performance.now();
     const ci = cpuMs();
-    inc.update(doc);
+    inc.update(doc, change);
     incTimes.push(performance.now() - t);
     incCpu.push(cpuMs() - ci);
     incAnalysed.push(inc.lastStats.analysed);
+    incRechecked.push(inc.lastStats.rechecked);
+    // The same without the changed range (the texts compared instead).
+    t = performance.now();
+    incText.update(doc);
+    incTextTimes.push(performance.now() - t);
     t = performance.now();
     const c = cpuMs();
     const r = analyze(doc);
@@ -330,6 +417,9 @@ function editBenchmark(run: CorpusRun): void {
       p50Ms: round(quantile(incTimes, 0.5), 3), p90Ms: round(quantile(incTimes, 0.9), 3), p99Ms: round(quantile(incTimes, 0.99), 3),
       maxMs: round(Math.max(...incTimes), 3), cpuP50Ms: round(quantile(incCpu, 0.5), 3), cpuP99Ms: round(quantile(incCpu, 0.99), 3),
       statementsAnalysedP50: quantile(incAnalysed, 0.5), statementsAnalysedP99: quantile(incAnalysed, 0.99),
+      statementsRecheckedP50: quantile(incRechecked, 0.5), statementsRecheckedP99: quantile(incRechecked, 0.99),
+      note: 'DocumentAnalyzer.update(text, change) with the changed range, as the editor calls it',
+      withoutChange: { p50Ms: round(quantile(incTextTimes, 0.5), 3), p99Ms: round(quantile(incTextTimes, 0.99), 3), note: 'update(text) alone: the texts are compared' },
     },
     breakdownMedianMs: breakdown, perRuleMsOnThisDocument: perRule,
   };
@@ -338,7 +428,7 @@ function editBenchmark(run: CorpusRun): void {
 // ---------------------------------------------------------------------------------------------------------------
 // (d) cold start in a fresh process
 
-interface Build { kind: string; analyzer: string; parser?: string; nodeArgs: string[]; builtAt?: string }
+interface Build { kind: string; analyzer: string; parser?: string; nodeArgs: string[]; builtAt?: string; loader?: string }
 
 async function pickBuild(): Promise<Build> {
   const outAnalyze = join(REPO, 'out', 'src', 'analyzer', 'analyze.js');
@@ -346,20 +436,33 @@ async function pickBuild(): Promise<Build> {
   if (existsSync(outAnalyze) && existsSync(outParse)) {
     return { kind: 'out/ (tsc output)', analyzer: outAnalyze, parser: outParse, nodeArgs: [], builtAt: statSync(outAnalyze).mtime.toISOString() };
   }
-  // No compiled tree: bundle the analyzer the way dist/ is built (esbuild, one ESM file, packages external).
+  // No compiled tree: bundle the analyzer the way scripts/build.mjs builds dist/cli.cjs (esbuild, one CommonJS file
+  // with its dependencies, libpg-query.wasm beside it) and load it the way bin/pg-preflight.js loads dist/cli.cjs
+  // (through src/code-cache.ts, the V8 code cache).
   try {
     const esbuild = await import('esbuild');
-    mkdirSync(CACHE, { recursive: true });
-    const outfile = join(CACHE, 'analyzer.mjs');
+    const dir = join(CACHE, 'cold-build');
+    mkdirSync(dir, { recursive: true });
+    const outfile = join(dir, 'analyzer.cjs');
+    const common = {
+      bundle: true, platform: 'node', target: 'node20', format: 'cjs', logLevel: 'silent', legalComments: 'none',
+      define: { 'import.meta.url': 'undefined' },
+    } as const;
     await esbuild.build({
+      ...common,
       stdin: {
         contents: "export { analyze } from './src/analyzer/analyze.ts';\nexport { loadParser } from './src/analyzer/parse.ts';\n",
         resolveDir: REPO, loader: 'ts', sourcefile: 'bench-analyzer-entry.ts',
       },
-      bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', outfile, logLevel: 'silent',
-      minify: true,
+      outfile,
     });
-    return { kind: 'esbuild bundle of src/analyzer (bench/.cache/analyzer.mjs, like dist/)', analyzer: outfile, nodeArgs: [] };
+    const loader = join(dir, 'code-cache.cjs');
+    await esbuild.build({ ...common, entryPoints: [join(REPO, 'src', 'code-cache.ts')], outfile: loader });
+    writeFileSync(join(dir, 'libpg-query.wasm'), readFileSync(createRequire(import.meta.url).resolve('libpg-query/wasm/libpg-query.wasm')));
+    return {
+      kind: 'esbuild bundle of src/analyzer like dist/cli.cjs (bench/.cache/cold-build/analyzer.cjs), loaded like bin/ does (V8 code cache)',
+      analyzer: outfile, loader, nodeArgs: [],
+    };
   } catch (err) {
     return {
       kind: `tsx (bundling failed: ${errorText(err)})`, analyzer: join(REPO, 'src', 'analyzer', 'analyze.ts'),
@@ -378,11 +481,14 @@ ALTER TABLE accounts ADD COLUMN name text;
 CREATE INDEX accounts_email_idx ON accounts (email);
 `;
 
-function runChild(build: Build, job: Record<string, unknown>): { wallMs: number; out?: any; error?: string } {
+// The V8 code cache the cold-start children use (src/code-cache.ts; the CLI's own lives in the user's cache folder).
+const CODE_CACHE = join(CACHE, 'v8-code-cache');
+
+function runChild(build: Build, job: Record<string, unknown>, codeCache: string = CODE_CACHE): { wallMs: number; out?: any; error?: string } {
   const child = join(HERE, 'child.mjs');
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, [...build.nodeArgs, child, JSON.stringify({ ...job, analyzer: build.analyzer, parser: build.parser })], {
-    cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 26,
+  const r = spawnSync(process.execPath, [...build.nodeArgs, child, JSON.stringify({ ...job, analyzer: build.analyzer, parser: build.parser, loader: build.loader })], {
+    cwd: REPO, encoding: 'utf8', maxBuffer: 1 << 26, env: { ...process.env, PG_PREFLIGHT_CODE_CACHE: codeCache },
   });
   const wallMs = performance.now() - t0;
   if (r.status !== 0) return { wallMs, error: (r.stderr || String(r.error)).split('\n').slice(0, 4).join(' | ') };
@@ -394,7 +500,21 @@ async function coldStart(files: string[] | undefined): Promise<void> {
   const samples: any[] = [];
   const walls: number[] = [];
   let error: string | undefined;
-  for (let i = 0; i < COLD_RUNS; i++) {
+  // The code cache, as a user's second and later runs find it: one run first (a cache miss, which writes the entry
+  // when it exits), reported as `codeCachePrimingRun`; the runs without any code cache are reported as
+  // `withoutCodeCache` (a first run after an install or an upgrade of Node).
+  let priming: any;
+  if (build.loader) {
+    const r = runChild(build, { mode: 'cold', sql: SMALL_MIGRATION });
+    if (r.error) error = r.error; else priming = { ...roundAll(r.out), processWallMs: round(r.wallMs) };
+  }
+  const noCache: any[] = [];
+  for (let i = 0; i < COLD_RUNS && build.loader && !error; i++) {
+    const r = runChild(build, { mode: 'cold', sql: SMALL_MIGRATION }, 'off');
+    if (r.error) { error = r.error; break; }
+    noCache.push(r.out);
+  }
+  for (let i = 0; i < COLD_RUNS && !error; i++) {
     const r = runChild(build, { mode: 'cold', sql: SMALL_MIGRATION });
     if (r.error) { error = r.error; break; }
     samples.push(r.out);
@@ -418,6 +538,13 @@ async function coldStart(files: string[] | undefined): Promise<void> {
     firstAnalyzeMedianMs: med('firstAnalyzeMs'), nodeBootstrapMedianMs: med('nodeBootstrapMs'),
     processStartToResultMedianMs: med('processStartToResultMs'), processWallMedianMs: round(median(walls)),
     statements: samples[0]?.statements, findings: samples[0]?.findings,
+    codeCache: samples[0]?.codeCache, codeCachePrimingRun: priming,
+    withoutCodeCache: noCache.length ? {
+      runs: noCache.length,
+      importLoadAnalyzeMedianMs: round(median(noCache.map((s) => s.importLoadAnalyzeMs))),
+      importMedianMs: round(median(noCache.map((s) => s.importMs))), loadParserMedianMs: round(median(noCache.map((s) => s.loadMs))),
+      firstAnalyzeMedianMs: round(median(noCache.map((s) => s.firstAnalyzeMs))),
+    } : undefined,
     liftoffOnly: liftoffWalls.length ? {
       processWallMedianMs: round(median(liftoffWalls)),
       importLoadAnalyzeMedianMs: round(median(liftoffSamples.map((s) => s.importLoadAnalyzeMs))),
@@ -435,19 +562,23 @@ async function coldStart(files: string[] | undefined): Promise<void> {
     const inside: any[] = [];
     const walls: number[] = [];
     let cliError: string | undefined;
+    // One run first, as for the analyzer: it writes the code cache entry that later runs find (bin/ below uses the
+    // user's cache folder, as an installed CLI would).
+    runChild({ kind: 'cli', analyzer: '', nodeArgs: [] }, { mode: 'cli', cli, file: smallFile });
+    const bin = join(REPO, 'bin', 'pg-preflight.js');
+    if (existsSync(bin)) spawnSync(process.execPath, [bin, 'lint', '--no-earlier-migrations', smallFile], { cwd: REPO, encoding: 'utf8' });
     for (let i = 0; i < COLD_RUNS; i++) {
       const r = runChild({ kind: 'cli', analyzer: '', nodeArgs: [] }, { mode: 'cli', cli, file: smallFile });
       if (r.error) { cliError = r.error; break; }
       inside.push(r.out);
     }
-    const bin = join(REPO, 'bin', 'pg-preflight.js');
     for (let i = 0; i < COLD_RUNS && existsSync(bin); i++) {
       const t0 = performance.now();
       spawnSync(process.execPath, [bin, 'lint', '--no-earlier-migrations', smallFile], { cwd: REPO, encoding: 'utf8' });
       walls.push(performance.now() - t0);
     }
     results.coldStart.cli = cliError ? { bundle: relative(REPO, cli), error: cliError } : {
-      bundle: relative(REPO, cli), builtAt: statSync(cli).mtime.toISOString(), runs: inside.length,
+      bundle: relative(REPO, cli), builtAt: statSync(cli).mtime.toISOString(), runs: inside.length, codeCache: inside[0]?.codeCache,
       requireRunLintMedianMs: round(median(inside.map((x) => x.importLoadAnalyzeMs))),
       requireMedianMs: round(median(inside.map((x) => x.importMs))),
       processStartToResultMedianMs: round(median(inside.map((x) => x.processStartToResultMs))),
@@ -482,13 +613,26 @@ function fill(): void {
     if (fp && !fp.error) row('(a) ours: corpus wall, fresh node process', `${fp.processWallMs} ms (lint ${fp.lintMs} ms, CPU ${fp.cpuMs} ms, max RSS ${fp.maxRssMB} MB)`);
     else if (fp?.error) row('(a) ours: corpus wall, fresh node process', `error: ${fp.error}`);
   }
+  const cli = results.cliCorpus;
+  if (cli && !cli.error) {
+    row('(a) ours: CLI process, lint --format json', `${cli.wallMs} ms median of ${cli.runs} [${cli.wallRunsMs.join(', ')}] (CPU ${cli.cpuMs} ms, ${cli.workers} workers; ${cli.files} files, ${cli.findings} findings, ${cli.outputMB} MB of JSON; exit status ${cli.exitStatus})`);
+  } else if (cli?.error) row('(a) ours: CLI process, lint --format json', `error: ${cli.error}`);
   if (s && !s.error) {
-    row('(a) squawk: corpus wall, one process', `${s.wallMs} ms (CPU ${s.cpuMs} ms; ${s.version}, exit status ${s.exitStatus})`);
+    row('(a) squawk: corpus wall, one process', `${s.wallMs} ms${s.wallRunsMs ? ` median of ${s.wallRunsMs.length} [${s.wallRunsMs.join(', ')}]` : ''} (CPU ${s.cpuMs} ms; ${s.version}, exit status ${s.exitStatus})`);
     row('(a) squawk: findings', `${s.findings} (${s.rules} rules; ${s.syntaxErrors} syntax errors in ${s.filesWithSyntaxErrors} files)`);
+    // The goal is measured on what a user runs: our CLI process (when there is a build), else the in-process figure.
+    if (cli && !cli.error) {
+      const ratio = cli.wallMs / s.wallMs;
+      results.ratio = round(ratio, 3);
+      results.ratioBasis = 'cli';
+      row('(a) ratio ours / squawk (CLI process, lint --format json)', ratio.toFixed(2), `≤ ${GOALS.ratio.toFixed(1)}`, passMiss(ratio <= GOALS.ratio));
+      if (Number.isFinite(s.cpuMs) && s.cpuMs > 0) results.ratioCliCpu = round(cli.cpuMs / s.cpuMs, 3);
+    }
     if (c && !c.error) {
       const ratio = c.wallMs / s.wallMs;
-      results.ratio = round(ratio, 3);
-      row('(a) ratio ours / squawk (in-process)', ratio.toFixed(2), `≤ ${GOALS.ratio.toFixed(1)}`, passMiss(ratio <= GOALS.ratio));
+      results.ratioInProcess = round(ratio, 3);
+      if (!(cli && !cli.error)) { results.ratio = round(ratio, 3); results.ratioBasis = 'in-process'; }
+      row('(a) ratio ours / squawk (in-process, one thread)', ratio.toFixed(2), cli && !cli.error ? 'info' : `≤ ${GOALS.ratio.toFixed(1)}`, cli && !cli.error ? '' : passMiss(ratio <= GOALS.ratio));
       if (Number.isFinite(s.cpuMs) && s.cpuMs > 0) {
         results.ratioCpu = round(c.cpuMs / s.cpuMs, 3);
         row('(a) ratio ours / squawk, CPU time', (c.cpuMs / s.cpuMs).toFixed(2), 'info');
@@ -505,7 +649,8 @@ function fill(): void {
   if (e && !e.error) {
     row('(c) 2,000-statement migration', `${e.statements} statements, ${e.lines} lines, ${e.kilobytes} KB; first analyze ${e.firstAnalyzeMs} ms`);
     const i = e.incremental;
-    row('(c) incremental re-analysis after an edit p50', `${i.p50Ms} ms (${e.edits} edits; CPU p50 ${i.cpuP50Ms} ms, p99 ${i.cpuP99Ms} ms; statements re-analysed p50 ${i.statementsAnalysedP50}, p99 ${i.statementsAnalysedP99})`);
+    row('(c) incremental re-analysis after an edit p50', `${i.p50Ms} ms (${e.edits} edits, with the changed range as the editor gives it; CPU p50 ${i.cpuP50Ms} ms, p99 ${i.cpuP99Ms} ms; statements re-analysed p50 ${i.statementsAnalysedP50}, p99 ${i.statementsAnalysedP99}; rechecked p50 ${i.statementsRecheckedP50}, p99 ${i.statementsRecheckedP99})`);
+    if (i.withoutChange) row('(c) same, text only (no changed range) p50 / p99', `${i.withoutChange.p50Ms} ms / ${i.withoutChange.p99Ms} ms`);
     row('(c) incremental re-analysis after an edit p99', `${i.p99Ms} ms`, `≤ ${GOALS.editP99Ms} ms`, passMiss(i.p99Ms <= GOALS.editP99Ms));
     row('(c) full analyze() after an edit p50 / p99', `${e.p50Ms} ms / ${e.p99Ms} ms (CPU p50 ${e.cpuP50Ms} ms, p99 ${e.cpuP99Ms} ms)`);
     const b = e.breakdownMedianMs;
@@ -518,6 +663,7 @@ function fill(): void {
     row('(d) cold start: process start → result', `${d.processStartToResultMedianMs} ms (Node bootstrap ${d.nodeBootstrapMedianMs} ms)`);
     row('(d) cold start: total process wall', `${d.processWallMedianMs} ms (${round(d.processWallMedianMs - d.processStartToResultMedianMs)} ms after the result, until exit)`);
     row('(d) cold start: build used', d.build);
+    if (d.withoutCodeCache) row('(d) same without the V8 code cache', `${d.withoutCodeCache.importLoadAnalyzeMedianMs} ms median of ${d.withoutCodeCache.runs} (medians: import ${d.withoutCodeCache.importMedianMs}, load ${d.withoutCodeCache.loadParserMedianMs}, analyze ${d.withoutCodeCache.firstAnalyzeMedianMs}): a first run, or PG_PREFLIGHT_CODE_CACHE=off`);
     if (d.liftoffOnly) row('(d) same with node --liftoff-only', `total process wall ${d.liftoffOnly.processWallMedianMs} ms; import+load+first analyze ${d.liftoffOnly.importLoadAnalyzeMedianMs} ms`);
     if (d.cli?.error) row(`(d) ${d.cli.bundle}`, `error: ${d.cli.error}`);
     else if (d.cli) {
@@ -548,6 +694,7 @@ async function main(): Promise<void> {
   try { run = await corpusInProcess(); } catch (err) { results.corpus = { error: errorText(err) }; }
   if (run) {
     try { squawkCorpus(run.files); } catch (err) { results.squawk = { error: errorText(err) }; }
+    try { cliCorpus(run.files); } catch (err) { results.cliCorpus = { error: errorText(err) }; }
     try { editBenchmark(run); } catch (err) { results.edit = { error: errorText(err) }; }
   }
   try { await coldStart(run?.files); } catch (err) { results.coldStart = { error: errorText(err) }; }

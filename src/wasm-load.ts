@@ -1,10 +1,12 @@
 // Loads libpg_query's WASM (the `libpg-query` package, 18.1.5) for src/analyzer/parse.ts, and parses with it.
 //
-// Why not `import { loadModule, parseSync } from 'libpg-query'`: that package instantiates the module as a side effect
-// of being imported, through emscripten's asynchronous path (read, then WebAssembly.instantiate in the background, then
-// several event-loop turns before the runtime is ready). Here the emscripten glue is driven directly: the bytes are
-// read and compiled synchronously (V8 compiles WASM lazily, so this is decoding and validation: a few ms) and the
-// instance is created synchronously through the glue's `instantiateWasm` hook, only when `loadParser()` asks for it.
+// Why not `import { loadModule, parseSync } from 'libpg-query'`: that package starts instantiating the module as a side
+// effect of being imported, but through emscripten's asynchronous path, which cannot start before the importing
+// module graph has finished evaluating (read, WebAssembly.instantiate, then several event-loop turns before the runtime
+// is ready), and its CommonJS entry costs an ESM importer a cjs-module-lexer pass. Here the emscripten glue is driven
+// directly: when this module is evaluated, the bytes are read and WebAssembly.compile() starts (V8 compiles WASM
+// lazily, so this is decoding and validation, a few ms, on a background thread while the rest of the analyzer's
+// modules evaluate); `loadModule()` then creates the instance synchronously through the glue's `instantiateWasm` hook.
 // `parseSync` below is libpg-query's own parseSync (wasm/index.cjs), byte for byte in behaviour: same input checks,
 // same error messages, same `sqlDetails`.
 //
@@ -41,9 +43,19 @@ export class SqlError extends Error {
 let wasmModule: any;
 let loading: Promise<void> | undefined;
 
+// Started early (see above). If it cannot start (no .wasm), loadModule() tries again and reports the error then; a
+// failed compilation is only reported by loadModule(), never as an unhandled rejection.
+let early: Promise<WebAssembly.Module> | undefined;
+try {
+  early = WebAssembly.compile(readFileSync(wasmPath()));
+  early.catch(() => undefined);
+} catch {
+  early = undefined;
+}
+
 export function loadModule(): Promise<void> {
   loading ??= (async () => {
-    const compiled = new WebAssembly.Module(readFileSync(wasmPath()));
+    const compiled = early ? await early : new WebAssembly.Module(readFileSync(wasmPath()));
     wasmModule = await PgQueryModule({
       instantiateWasm(imports: WebAssembly.Imports, receive: (instance: WebAssembly.Instance) => void) {
         receive(new WebAssembly.Instance(compiled, imports));

@@ -71,6 +71,10 @@ fs.writeFileSync(path.join(tmp, 'data/User/settings.json'), JSON.stringify({
   'extensions.autoCheckUpdates': false, 'extensions.autoUpdate': false, 'security.workspace.trust.enabled': false,
   'files.autoSave': 'off', 'files.hotExit': 'off', 'chat.disableAIFeatures': true, 'workbench.tips.enabled': false,
   'git.enabled': false, 'typescript.disableAutomaticTypeAcquisition': true, 'editor.hover.delay': 100,
+  // code-server is a remote setup: by default its extension host scans /proc/net and spawns a process every few
+  // seconds to offer port forwarding, a stall of 30–100 ms on the thread our extension runs on that desktop VS Code
+  // does not have. Off, so that timings (scripts/host/bench.mjs) measure the extension, not the scan.
+  'remote.autoForwardPorts': false,
 }));
 fs.mkdirSync(path.join(tmp, 't')); fs.mkdirSync(path.join(tmp, 'home'));
 // TMPDIR and HOME inside the run folder: VS Code's sockets and caches, chromium's dconf, all removed with it.
@@ -169,6 +173,7 @@ log('workbench opened');
 
 // UI checkpoints: a test writes ui/req-N.json ({ steps: [...] }) and waits for ui/res-N.json. The DOM is inspected
 // here, while the extension host is alive. Selectors are few on purpose: they are the fragile part.
+let cdp;
 const rowsText = async (loc) => (await loc.allInnerTexts()).map((t) => t.replace(/\s+/g, ' ').trim()).filter(Boolean);
 const STEPS = {
   async editor(res, arg) {
@@ -225,6 +230,34 @@ const STEPS = {
     if (arg?.expect) await frame.locator('body', { hasText: arg.expect }).first().waitFor({ timeout: 15000 }).catch(() => {});
     res.webviewText = (await body.innerText({ timeout: 5000 }).catch(() => '')).replace(/\s+/g, ' ').trim();
     await page.screenshot({ path: path.join(ARTIFACTS, `${arg?.file ?? 'webview'}.png`) });
+  },
+  // Real keystrokes into the focused editor (the benchmark): `count` times `key`, `pauseMs` apart. Returns when each
+  // keydown reached the page, as wall-clock milliseconds (performance.timeOrigin + performance.now(), the clock the
+  // extension host reports on too).
+  async keys(res, arg) {
+    await page.evaluate(() => {
+      if (window.__pgPreflightKeys) return;
+      window.__pgPreflightKeys = [];
+      window.addEventListener('keydown', () => window.__pgPreflightKeys.push(performance.timeOrigin + performance.now()), true);
+    });
+    await page.evaluate(() => { window.__pgPreflightKeys.length = 0; });
+    for (let i = 0; i < (arg?.count ?? 1); i++) {
+      await page.keyboard.press(arg?.key ?? 'Space');
+      await page.waitForTimeout(arg?.pauseMs ?? 250);
+    }
+    res.keyTimes = await page.evaluate(() => [...window.__pgPreflightKeys]);
+  },
+  // A CPU profile of the workbench page (the renderer), for the benchmark: between profileStart and profileStop.
+  async profileStart() {
+    cdp ??= await page.context().newCDPSession(page);
+    await cdp.send('Profiler.enable');
+    await cdp.send('Profiler.setSamplingInterval', { interval: 200 });
+    await cdp.send('Profiler.start');
+  },
+  async profileStop(res, arg) {
+    if (!cdp) return;
+    const { profile } = await cdp.send('Profiler.stop');
+    fs.writeFileSync(path.join(arg?.dir ?? ARTIFACTS, `${arg?.file ?? 'workbench'}.cpuprofile`), JSON.stringify(profile));
   },
   async palette(res) {
     await page.keyboard.press('F1');

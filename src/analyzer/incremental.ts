@@ -407,6 +407,18 @@ function lookBacksToRerun(rec: StatementRecord, changedBefore: boolean, changedT
 /** The previous text's [start, oldEnd) became the new text's [start, newEnd). */
 export interface TextChange { start: number; oldEnd: number; newEnd: number }
 
+/**
+ * Adds an edit (at `offset` of the current text, `length` characters replaced by `inserted` characters) to `prev`,
+ * the range changed so far: the result covers both, in the offsets of the text before `prev` (what update() was last
+ * given). An editor calls it for each content change it receives between two updates.
+ */
+export function composeChange(prev: TextChange | undefined, offset: number, length: number, inserted: number): TextChange {
+  if (!prev) return { start: offset, oldEnd: offset + length, newEnd: offset + inserted };
+  const delta = prev.newEnd - prev.oldEnd; // how far text after the earlier change has moved
+  const end = Math.max(prev.newEnd, offset + length); // in the current text; at or after the earlier change
+  return { start: Math.min(prev.start, offset), oldEnd: end - delta, newEnd: end + inserted - length };
+}
+
 function fits(c: TextChange, old: string, text: string): boolean {
   return Number.isInteger(c.start) && Number.isInteger(c.oldEnd) && Number.isInteger(c.newEnd) &&
     c.start >= 0 && c.start <= c.oldEnd && c.oldEnd <= old.length && c.start <= c.newEnd && c.newEnd <= text.length &&

@@ -5,7 +5,8 @@
 import * as vscode from 'vscode';
 import { dirname } from 'node:path';
 import type { AnalysisResult, Project } from './engine.js';
-import type { Finding, Severity } from '../analyzer/types.js';
+import { composeChange, type TextChange } from '../analyzer/incremental.js';
+import type { Finding, ParseProblem, Severity } from '../analyzer/types.js';
 import { docsUrl } from '../analyzer/rule.js';
 import { isSqlDocument, type SqlDocument } from './documents.js';
 import { settings } from './settings.js';
@@ -28,6 +29,17 @@ export interface Linted {
   analyzeMs: number;
   /** performance.now() when this lint started (the extension host's clock). */
   startedAt: number;
+  /** What asked for this lint: a keystroke (after the debounce), opening or saving, or anything else. */
+  trigger?: 'type' | 'open' | 'other';
+  /** For a keystroke: performance.now() when its change event reached the extension, and the debounce applied. */
+  changedAt?: number;
+  debounceMs?: number;
+  /** Of `analyzeMs`: building the schema base (dump and earlier migrations), 0 when it was cached. */
+  baseMs?: number;
+  /** Of `ms`: turning findings into diagnostics and handing them to VS Code. */
+  publishMs?: number;
+  /** False when the diagnostics were identical to the ones already shown, so nothing was sent. */
+  published?: boolean;
 }
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
@@ -55,16 +67,57 @@ export function findingDiagnostic(f: Finding): vscode.Diagnostic {
   return d;
 }
 
+function problemDiagnostic(p: ParseProblem): vscode.Diagnostic {
+  const d = new vscode.Diagnostic(toRange(p.range), p.message, vscode.DiagnosticSeverity.Error);
+  d.source = SOURCE;
+  d.code = SYNTAX_ERROR;
+  return d;
+}
+
+/**
+ * The diagnostic made for a finding, kept while the finding lives. The incremental analyzer hands back the same
+ * Finding object for a statement it did not touch, so after a keystroke only the findings of re-analysed (or moved)
+ * statements get new diagnostics. What the diagnostic shows is checked on every hit, so a finding changed in place
+ * still gets a fresh one.
+ */
+const diagnosticOf = new WeakMap<Finding, vscode.Diagnostic>();
+
+function cachedFindingDiagnostic(f: Finding): vscode.Diagnostic {
+  const hit = diagnosticOf.get(f);
+  if (hit && hit.message === f.message && hit.severity === (SEVERITY[f.severity] ?? vscode.DiagnosticSeverity.Warning) &&
+    sameRange(hit.range, f.range) && typeof hit.code === 'object' && hit.code.value === f.ruleId) return hit;
+  const d = findingDiagnostic(f);
+  diagnosticOf.set(f, d);
+  return d;
+}
+
+function sameRange(a: vscode.Range, b: Finding['range']): boolean {
+  return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
+}
+
 export function toDiagnostics(result: AnalysisResult): vscode.Diagnostic[] {
   const out: vscode.Diagnostic[] = [];
-  for (const p of result.parseProblems) {
-    const d = new vscode.Diagnostic(toRange(p.range), p.message, vscode.DiagnosticSeverity.Error);
-    d.source = SOURCE;
-    d.code = SYNTAX_ERROR;
-    out.push(d);
-  }
-  for (const f of result.findings) out.push(findingDiagnostic(f));
+  for (const p of result.parseProblems) out.push(problemDiagnostic(p));
+  for (const f of result.findings) out.push(cachedFindingDiagnostic(f));
   return out;
+}
+
+function codeKey(c: vscode.Diagnostic['code']): string | number | undefined {
+  return typeof c === 'object' ? `${c.value}\u0000${c.target.toString()}` : c;
+}
+
+/** Two diagnostics VS Code would show identically (everything this extension sets on one). */
+function sameDiagnostic(a: vscode.Diagnostic, b: vscode.Diagnostic): boolean {
+  return a === b || (a.message === b.message && a.severity === b.severity && a.source === b.source && a.range.isEqual(b.range) &&
+    codeKey(a.code) === codeKey(b.code) && a.tags === undefined && b.tags === undefined &&
+    a.relatedInformation === undefined && b.relatedInformation === undefined);
+}
+
+/** True when `next` shows exactly what `shown` shows, in the same order. */
+export function sameDiagnostics(shown: readonly vscode.Diagnostic[], next: readonly vscode.Diagnostic[]): boolean {
+  if (shown.length !== next.length) return false;
+  for (let i = 0; i < next.length; i++) if (!sameDiagnostic(shown[i], next[i])) return false;
+  return true;
 }
 
 /** The rule id of one of our diagnostics, or undefined for someone else's (or a syntax error). */
@@ -77,6 +130,8 @@ export function ruleIdOf(d: vscode.Diagnostic): string | undefined {
 export class Linter implements vscode.Disposable {
   readonly collection = vscode.languages.createDiagnosticCollection('pg-preflight');
   private readonly timers = new Map<string, NodeJS.Timeout>();
+  /** The last keystroke of each document waiting for its debounced lint: when it arrived, and the delay applied. */
+  private readonly typed = new Map<string, { changedAt: number; debounceMs: number }>();
   private readonly linted = new Map<string, Linted>();
   private readonly waiters = new Map<string, Array<{ version: number; resolve: (l: Linted) => void }>>();
   private readonly emitter = new vscode.EventEmitter<Linted>();
@@ -137,18 +192,37 @@ export class Linter implements vscode.Disposable {
     return this.lintSoon(doc);
   }
 
+  /**
+   * The part of each document changed since its last lint, as one range in the offsets of the text that lint saw
+   * (null: unknown, the analyzer compares the texts). Passed to the analyzer so it need not compare 2,000 statements'
+   * worth of text to find a keystroke.
+   */
+  private readonly changed = new Map<string, TextChange | null>();
+
+  /** Records a text change event of `doc` (before `schedule`). */
+  noteChanges(doc: vscode.TextDocument, changes: readonly vscode.TextDocumentContentChangeEvent[]): void {
+    const key = doc.uri.toString();
+    const prev = this.changed.get(key);
+    if (!this.linted.has(key) || prev === null) return;
+    // Several changes in one event (multi-cursor edits) are not composed here: compare the texts instead.
+    if (changes.length !== 1) { this.changed.set(key, null); return; }
+    this.changed.set(key, composeChange(prev, changes[0].rangeOffset, changes[0].rangeLength, changes[0].text.length));
+  }
+
   /** Schedules a lint after the debounce delay (a keystroke). */
   schedule(doc: vscode.TextDocument): void {
     if (!isSqlDocument(doc)) return;
+    const changedAt = performance.now();
     const key = doc.uri.toString();
     const pending = this.timers.get(key);
     if (pending) clearTimeout(pending);
     const delay = settings(doc.uri).debounceMs;
+    this.typed.set(key, { changedAt, debounceMs: delay });
     this.timers.set(key, setTimeout(() => { this.timers.delete(key); void this.lintSoon(doc); }, delay));
   }
 
   /** Lints as soon as the engine is loaded (an opened or saved document); `force` even when this version was linted. */
-  async lintSoon(doc: vscode.TextDocument, force = false): Promise<Linted | undefined> {
+  async lintSoon(doc: vscode.TextDocument, force = false, trigger?: 'open'): Promise<Linted | undefined> {
     if (!isSqlDocument(doc) || doc.isClosed) return undefined;
     try {
       if (!this.engine) await this.loadEngine();
@@ -160,16 +234,21 @@ export class Linter implements vscode.Disposable {
     // Several callers may have waited for the engine: lint each version once.
     const hit = this.linted.get(doc.uri.toString());
     if (!force && hit && hit.version === doc.version) return hit;
-    return this.lintNow(doc);
+    return this.lintNow(doc, trigger);
   }
 
   /** Lints synchronously; the engine must be loaded. */
-  lintNow(doc: SqlDocument): Linted {
+  lintNow(doc: SqlDocument, trigger?: 'open'): Linted {
     const key = doc.uri.toString();
     const pending = this.timers.get(key);
     if (pending) { clearTimeout(pending); this.timers.delete(key); }
+    const typed = this.typed.get(key);
+    this.typed.delete(key);
     const t0 = performance.now();
-    const linted: Linted = { uri: key, version: doc.version, ms: 0, analyzeMs: 0, startedAt: t0 };
+    const linted: Linted = {
+      uri: key, version: doc.version, ms: 0, analyzeMs: 0, startedAt: t0,
+      trigger: trigger ?? (typed ? 'type' : 'other'), ...(typed ? { changedAt: typed.changedAt, debounceMs: typed.debounceMs } : {}),
+    };
     const project = this.project!;
     const path = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
     const dir = path ? dirname(path) : vscode.workspace.workspaceFolders?.[0]?.uri.fsPath;
@@ -181,17 +260,27 @@ export class Linter implements vscode.Disposable {
       linted.excluded = true;
     } else {
       try {
-        linted.result = project.lint(doc.getText(), path, config.loaded);
-        linted.analyzeMs = performance.now() - t0;
-        diagnostics = toDiagnostics(linted.result);
+        // The text and the changes that led to it, taken together (no event can come between them).
+        const text = doc.getText();
+        const change = this.changed.get(key) ?? undefined;
+        this.changed.delete(key);
+        linted.result = project.lint(text, path, config.loaded, change);
+        linted.baseMs = project.lastBaseMs;
       } catch (e) {
         // The analyzer never throws on SQL; what reaches here is a project problem such as an unreadable dump.
         linted.error = (e as Error).message;
       }
     }
-    this.collection.set(doc.uri, diagnostics);
+    const t1 = performance.now();
+    linted.analyzeMs = t1 - t0;
+    if (linted.result) diagnostics = toDiagnostics(linted.result);
+    // A keystroke that moved no finding (most of them, in a long file) leaves the diagnostics as they are shown:
+    // sending the same list again would only make VS Code convert, transfer and redraw all of them.
+    linted.published = !sameDiagnostics(this.collection.get(doc.uri) ?? [], diagnostics);
+    if (linted.published) this.collection.set(doc.uri, diagnostics);
     this.workspaceFiles.delete(key);
     linted.ms = performance.now() - t0;
+    linted.publishMs = linted.ms - linted.analyzeMs;
     this.recentMs.push(linted.ms);
     if (this.recentMs.length > 200) this.recentMs.shift();
     this.linted.set(key, linted);
@@ -220,7 +309,9 @@ export class Linter implements vscode.Disposable {
     const key = doc.uri.toString();
     const pending = this.timers.get(key);
     if (pending) { clearTimeout(pending); this.timers.delete(key); }
+    this.typed.delete(key);
     this.linted.delete(key);
+    this.changed.delete(key);
     if (doc.uri.scheme === 'file') this.project?.forget(doc.uri.fsPath);
     if (!this.workspaceFiles.has(key)) this.collection.delete(doc.uri);
   }
@@ -239,3 +330,4 @@ export class Linter implements vscode.Disposable {
     if (this.project.onFileChanged(uri.fsPath, kind)) this.relintOpen();
   }
 }
+

@@ -120,9 +120,10 @@ function setup(ctx: Ctx): void {
   push(view, vscode.window.registerTreeDataProvider('pgPreflight.database', view), onDidChangeConnection(() => { view.refresh(); ctx.updateStatus(); }));
 
   push(
-    vscode.workspace.onDidOpenTextDocument((doc) => { if (isSqlDocument(doc)) void linter.lintSoon(doc); }),
+    vscode.workspace.onDidOpenTextDocument((doc) => { if (isSqlDocument(doc)) void linter.lintSoon(doc, false, 'open'); }),
     vscode.workspace.onDidChangeTextDocument((e) => {
       if (e.contentChanges.length === 0 || !isSqlDocument(e.document)) return;
+      linter.noteChanges(e.document, e.contentChanges);
       if (settings(e.document.uri).lintRun === 'onType') linter.schedule(e.document);
     }),
     vscode.workspace.onDidSaveTextDocument((doc) => { if (isSqlDocument(doc)) void linter.lintSoon(doc); }),
@@ -131,7 +132,9 @@ function setup(ctx: Ctx): void {
     // caused (config, schema, history), ask it to fetch ours anew so no stale marker stays up.
     vscode.window.onDidChangeActiveTextEditor(() => { ctx.updateStatus(); lenses.refresh(); }),
     linter.onDidLint((l) => {
-      lenses.refresh();
+      // After an edit VS Code asks for the lenses again by itself (and the provider waits for this lint); a re-lint
+      // that no edit caused must ask it. Asking after every keystroke too would recompute them twice per edit.
+      if (l.trigger !== 'type') lenses.refresh();
       if (!engineLogged && linter.engineLoadMs !== undefined) {
         engineLogged = true;
         ctx.log.info(`parser and rules loaded in ${linter.engineLoadMs.toFixed(0)} ms; first lint took ${l.ms.toFixed(0)} ms`);

@@ -43,6 +43,41 @@ export class StatementHover implements vscode.HoverProvider {
   }
 }
 
+/** Whether a statement gets an inline marker: exactly when `lensText` gives one, without building the text. */
+export function hasLens(st: StatementInfo): boolean {
+  return st.rewritesTable || st.scansTable || st.locks.some((l) => !l.createdInMigration);
+}
+
+/** The statement a lens stands for, for resolving it later (only lenses VS Code shows are resolved). */
+const lensStatement = new WeakMap<vscode.CodeLens, { uri: vscode.Uri; st: StatementInfo }>();
+
+/** Line ranges shown by the document's editors, with a margin (none when it is not visible). */
+function visibleLines(doc: vscode.TextDocument): Array<[number, number]> {
+  const MARGIN = 50;
+  const out: Array<[number, number]> = [];
+  for (const e of vscode.window.visibleTextEditors) {
+    if (e.document !== doc) continue;
+    for (const r of e.visibleRanges) out.push([r.start.line - MARGIN, r.end.line + MARGIN]);
+  }
+  return out;
+}
+
+function resolveLens(lens: vscode.CodeLens, uri: vscode.Uri, st: StatementInfo): vscode.CodeLens {
+  const title = lensText(st) ?? '';
+  lens.command = {
+    title,
+    tooltip: 'What this statement locks — click for details',
+    command: 'pgPreflight.showLockDetails',
+    arguments: [uri, lens.range.start],
+  };
+  return lens;
+}
+
+/**
+ * Inline lock markers. A long migration has a marker on most of its statements, and VS Code asks for all of them
+ * after every edit, so the provider only places them; the text of a marker is built when VS Code resolves it, which
+ * it does for the markers in view (those already in view are built right away, so they never flash empty).
+ */
 export class LockLenses implements vscode.CodeLensProvider {
   private readonly changed = new vscode.EventEmitter<void>();
   readonly onDidChangeCodeLenses = this.changed.event;
@@ -56,18 +91,21 @@ export class LockLenses implements vscode.CodeLensProvider {
     if (!settings(doc.uri).inlineLocks) return [];
     const result = (await this.linter.current(doc))?.result;
     if (!result) return [];
+    const visible = visibleLines(doc);
     const lenses: vscode.CodeLens[] = [];
     for (const st of result.statements) {
-      const title = lensText(st);
-      if (!title) continue;
-      const at = new vscode.Range(st.range.start.line, st.range.start.character, st.range.start.line, st.range.start.character);
-      lenses.push(new vscode.CodeLens(at, {
-        title,
-        tooltip: 'What this statement locks — click for details',
-        command: 'pgPreflight.showLockDetails',
-        arguments: [doc.uri, at.start],
-      }));
+      if (!hasLens(st)) continue;
+      const { line, character } = st.range.start;
+      const lens = new vscode.CodeLens(new vscode.Range(line, character, line, character));
+      if (visible.some(([from, to]) => line >= from && line <= to)) resolveLens(lens, doc.uri, st);
+      else lensStatement.set(lens, { uri: doc.uri, st });
+      lenses.push(lens);
     }
     return lenses;
+  }
+
+  resolveCodeLens(lens: vscode.CodeLens): vscode.CodeLens {
+    const of = lensStatement.get(lens);
+    return of && !lens.command ? resolveLens(lens, of.uri, of.st) : lens;
   }
 }

@@ -31,6 +31,24 @@ suite('diagnostics', () => {
     for (const d of diags) assert.ok(d.code && typeof d.code === 'object' && d.code.target.toString(true).startsWith(DOCS), `docs link on ${codeOf(d)}`);
   });
 
+  test('a keystroke that moves no finding leaves the diagnostics as shown; one that moves them moves them', async () => {
+    const editor = await open('db/migrations/002_index_articles.sql');
+    const a = await api();
+    const shown = (uri: vscode.Uri) => ours(uri).map((d) => `${codeOf(d)}@${d.range.start.line}:${d.range.start.character}-${d.range.end.line}:${d.range.end.character} ${d.message}`).sort();
+    const before = shown(editor.document.uri);
+    assert.ok(before.length >= 2, JSON.stringify(before));
+    // A space after the last `;`: nothing moves, so nothing is sent to VS Code again.
+    const last = editor.document.lineCount - 1;
+    await type(editor, new vscode.Position(last, editor.document.lineAt(last).text.length), ' ');
+    assert.deepEqual(shown(editor.document.uri), before);
+    assert.equal(a.lastLint(editor.document.uri)!.published, false, 'unchanged diagnostics are not sent again');
+    // A line added at the top: every diagnostic moves down one line.
+    await type(editor, new vscode.Position(0, 0), '-- a new first line\n');
+    const moved = before.map((d) => d.replace(/@(\d+):(\d+)-(\d+):/, (_, l1, c1, l2) => `@${Number(l1) + 1}:${c1}-${Number(l2) + 1}:`)).sort();
+    assert.deepEqual(shown(editor.document.uri), moved);
+    assert.equal(a.lastLint(editor.document.uri)!.published, true);
+  });
+
   test('the schema comes from the dump and the earlier migrations of the folder', async () => {
     const editor = await open('db/migrations/002_index_articles.sql');
     const result = (await api()).lastLint(editor.document.uri)!.result!;

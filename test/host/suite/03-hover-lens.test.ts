@@ -1,6 +1,6 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { closeAll, linted, open, suite, suiteTeardown, test } from '../support/host.js';
+import { closeAll, linted, open, suite, suiteTeardown, test, writeFile } from '../support/host.js';
 
 async function hoverText(uri: vscode.Uri, pos: vscode.Position): Promise<string> {
   const hovers = await vscode.commands.executeCommand<vscode.Hover[]>('vscode.executeHoverProvider', uri, pos);
@@ -65,5 +65,28 @@ suite('hover and inline lock markers', () => {
     assert.deepEqual(await lenses(idx.document.uri), []);
     await cfg.update('inlineLocks.enabled', true, vscode.ConfigurationTarget.Global);
     assert.equal((await lenses(idx.document.uri)).length, 2);
+  });
+
+  test('a long migration: every marker has its text, in view or resolved when scrolled to, and none after an edit is lost', async () => {
+    const statements: string[] = ["SET lock_timeout = '2s';"];
+    for (let i = 0; i < 300; i++) {
+      // bigint → integer → bigint …: every one of them changes the type, so every one rewrites the table.
+      statements.push(i % 2 === 0 ? `ALTER TABLE articles ALTER COLUMN view_count TYPE ${i % 4 === 0 ? 'integer' : 'bigint'};` : `COMMENT ON TABLE articles IS 'revision ${i}';`);
+    }
+    const uri = writeFile('db/long/0001_long.sql', statements.join('\n') + '\n');
+    const editor = await vscode.window.showTextDocument(await vscode.workspace.openTextDocument(uri), { preview: false });
+    await linted(editor.document);
+    const rewrite = 'AccessExclusiveLock on public.articles · blocks reads and writes · rewrites table';
+    const check = async () => {
+      const list = await vscode.commands.executeCommand<vscode.CodeLens[]>('vscode.executeCodeLensProvider', editor.document.uri, 1000);
+      const rewrites = list.filter((l) => (l.command?.title ?? '') === rewrite).map((l) => l.range.start.line).sort((a, b) => a - b);
+      assert.deepEqual(rewrites, Array.from({ length: 150 }, (_, i) => 1 + 2 * i), 'a marker on every ALTER COLUMN TYPE, with its text');
+      assert.ok(list.every((l) => l.command?.title && l.command.command === 'pgPreflight.showLockDetails'), 'no marker without its text');
+    };
+    await check();
+    await editor.edit((b) => b.insert(new vscode.Position(0, 0), '-- moved\n'));
+    await editor.edit((b) => b.delete(new vscode.Range(0, 0, 1, 0)));
+    await linted(editor.document);
+    await check();
   });
 });

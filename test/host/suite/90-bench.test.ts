@@ -4,11 +4,55 @@ import * as assert from 'node:assert/strict';
 import * as fs from 'node:fs';
 import * as os from 'node:os';
 import * as path from 'node:path';
+import * as inspector from 'node:inspector';
+import { monitorEventLoopDelay, PerformanceObserver, type PerformanceEntry } from 'node:perf_hooks';
 import * as vscode from 'vscode';
-import { api, closeAll, note, repo, suite, suiteTeardown, test, writeFile, wsUri } from '../support/host.js';
+import { api, closeAll, note, repo, suite, suiteTeardown, test, ui, writeFile, wsUri } from '../support/host.js';
+import type { Linted } from '../../../src/extension/diagnostics.js';
 
 const STATEMENTS = 2000;
-const EDITS = 50;
+const EDITS = Number(process.env.PG_PREFLIGHT_BENCH_EDITS) || 100;
+
+/**
+ * PG_PREFLIGHT_BENCH_PROFILE=1: CPU profiles of the extension host (this very process, through node:inspector) while
+ * the big file opens and while it is edited, written beside the figures as host-bench-<phase>.cpuprofile.
+ */
+class Profiler {
+  private session?: inspector.Session;
+  constructor(private readonly dir: string | undefined) {}
+  private post(method: string, params?: object): Promise<any> {
+    return new Promise((res, rej) => this.session!.post(method, params ?? {}, (e, r) => (e ? rej(e) : res(r))));
+  }
+  async start(): Promise<void> {
+    if (!this.dir) return;
+    this.session ??= new inspector.Session();
+    try { this.session.connect(); } catch { /* already connected */ }
+    await this.post('Profiler.enable');
+    await this.post('Profiler.setSamplingInterval', { interval: 200 });
+    await this.post('Profiler.start');
+  }
+  async stop(phase: string): Promise<void> {
+    if (!this.dir || !this.session) return;
+    const { profile } = await this.post('Profiler.stop');
+    fs.mkdirSync(this.dir, { recursive: true });
+    fs.writeFileSync(path.join(this.dir, `host-bench-${phase}.cpuprofile`), JSON.stringify(profile));
+  }
+}
+
+/** Garbage-collection pauses of this process (the extension host), to tell GC from our own work in a slow edit. */
+class GcPauses {
+  readonly entries: Array<{ start: number; ms: number }> = [];
+  private readonly obs = new PerformanceObserver((list) => {
+    for (const e of list.getEntries() as PerformanceEntry[]) this.entries.push({ start: e.startTime, ms: e.duration });
+  });
+  constructor() { this.obs.observe({ entryTypes: ['gc'] }); }
+  within(from: number, to: number): number {
+    let ms = 0;
+    for (const e of this.entries) if (e.start < to && e.start + e.ms > from) ms += e.ms;
+    return ms;
+  }
+  dispose(): void { this.obs.disconnect(); }
+}
 
 /**
  * A large, realistic migration (a squashed history): 200 tables created, then columns, indexes (two per table),
@@ -47,10 +91,16 @@ suite('bench', () => {
 
   test(`${STATEMENTS}-statement migration: activation, open → diagnostics, keystroke → diagnostics`, async () => {
     const a = await api();
+    const profileDir = process.env.PG_PREFLIGHT_BENCH_PROFILE ? path.dirname(process.env.PG_PREFLIGHT_BENCH_OUT || path.join(repo, '.test-artifacts/host-bench.json')) : undefined;
+    const profiler = new Profiler(profileDir);
+    const gc = new GcPauses();
+    // PG_PREFLIGHT_BENCH_LENSES=off: the same run without inline lock markers, to see what they cost the workbench.
+    if (process.env.PG_PREFLIGHT_BENCH_LENSES === 'off') await vscode.workspace.getConfiguration('pgPreflight').update('inlineLocks.enabled', false, vscode.ConfigurationTarget.Global);
     const uri = writeFile('bench/migrations/0001_big.sql', bigMigration());
     const engineWasLoaded = a.engineLoaded();
 
     // open → first diagnostics (the first SQL document of the session: includes loading the WASM parser).
+    await profiler.start();
     let t0 = performance.now();
     const doc = await vscode.workspace.openTextDocument(uri);
     const docMs = performance.now() - t0;
@@ -61,26 +111,106 @@ suite('bench', () => {
     const lintStartMs = first.startedAt - t0;
     const editor = await showing;
     const shownMs = performance.now() - t0;
+    const openWindow = [t0, first.startedAt + first.ms];
+    await profiler.stop('open');
+    await new Promise((r) => setTimeout(r, 200));
+    const openGcMs = gc.within(openWindow[0], openWindow[1]);
     const diagnostics = vscode.languages.getDiagnostics(doc.uri).length;
     assert.ok(first.result && first.result.statements.length >= STATEMENTS, `analysed ${first.result?.statements.length} statements`);
-    note(`opened ${STATEMENTS} statements: first diagnostics after ${r1(openMs)} ms (own work ${r1(first.ms)} ms), ${diagnostics} diagnostics`);
+    note(`opened ${STATEMENTS} statements: first diagnostics after ${r1(openMs)} ms (own work ${r1(first.ms)} ms, analysis ${r1(first.analyzeMs)} ms, GC ${r1(openGcMs)} ms), ${diagnostics} diagnostics`);
+    // Let what opening started (lenses, tokenization, the file watcher) settle before timing keystrokes.
+    await new Promise((r) => setTimeout(r, 1000));
 
-    // keystroke → updated diagnostics, 50 edits spread over the file, one at a time (type, wait, type again).
+    // keystroke → updated diagnostics, edits spread over the file, one at a time (type, wait, type again). Each edit
+    // is timed from the moment it is requested (this process) to the moment its diagnostics are handed to VS Code,
+    // and split: the edit's trip through the workbench to our change listener, the debounce (and how late its timer
+    // fired), our own work (analysis, then diagnostics), GC pauses inside the window.
     const total: number[] = [];
     const analysis: number[] = [];
     const own: number[] = [];
+    const publish: number[] = [];
+    const transport: number[] = [];
+    const late: number[] = [];
+    const windows: Array<[number, number]> = [];
+    let published = 0;
+    const loop = monitorEventLoopDelay({ resolution: 5 });
+    loop.enable();
+    await profiler.start();
+    if (profileDir) await ui(['profileStart']);
     for (let k = 0; k < EDITS; k++) {
       const line = 1 + Math.floor((k * (STATEMENTS - 2)) / EDITS);
       const text = editor.document.lineAt(line).text;
       t0 = performance.now();
       await editor.edit((b) => b.insert(new vscode.Position(line, text.length), ' '), { undoStopBefore: false, undoStopAfter: false });
       const linted = await a.whenLinted(doc.uri, editor.document.version);
-      total.push(performance.now() - t0);
+      const end = linted.startedAt + linted.ms;
+      total.push(end - t0);
       own.push(linted.ms);
       analysis.push(linted.analyzeMs);
+      publish.push(linted.publishMs ?? NaN);
+      if (linted.published) published++;
+      if (linted.changedAt !== undefined) {
+        transport.push(linted.changedAt - t0);
+        late.push(linted.startedAt - linted.changedAt - (linted.debounceMs ?? 0));
+      }
+      windows.push([t0, end]);
       // Typing pace: a short pause before the next keystroke, as a person editing a statement would.
       await new Promise((r) => setTimeout(r, 30));
       if (k % 10 === 9) note(`edit ${k + 1}: ${r1(total[k])} ms (own work ${r1(own[k])} ms)`);
+    }
+    await profiler.stop('edits');
+    if (profileDir) await ui([{ name: 'profileStop', dir: profileDir, file: 'host-bench-edits-workbench' }]);
+    loop.disable();
+    // GC entries reach the observer asynchronously: give them a moment before attributing them to edits.
+    await new Promise((r) => setTimeout(r, 200));
+    const gcIn = windows.map(([from, to]) => gc.within(from, to));
+    const slowest = total.map((ms, i) => ({ ms: r1(ms), transportMs: r1(transport[i]), timerLateMs: r1(late[i]), ownMs: r1(own[i]), analyzeMs: r1(analysis[i]), gcMs: r1(gcIn[i]) }))
+      .sort((x, y) => y.ms - x.ms).slice(0, 5);
+
+    // Real keystrokes, typed into the workbench page by the launcher (Playwright), a space every 250 ms at the end of
+    // a statement in the middle of the file: the start is the keydown in the page, as a user's keystroke, not an edit
+    // requested from this process (which adds a trip to the page). Both clocks are wall clocks (timeOrigin + now).
+    const KEYS = 60;
+    const keyLine = Math.floor(STATEMENTS / 2);
+    const keyCol = editor.document.lineAt(keyLine).text.length;
+    await vscode.window.showTextDocument(doc, { preserveFocus: false, preview: false });
+    editor.selection = new vscode.Selection(keyLine, keyCol, keyLine, keyCol);
+    editor.revealRange(new vscode.Range(keyLine, 0, keyLine, 0), vscode.TextEditorRevealType.InCenter);
+    await new Promise((r) => setTimeout(r, 500));
+    const lints: Linted[] = [];
+    const sub = a.onDidLint((l) => { if (l.uri === doc.uri.toString()) lints.push(l); });
+    const v0 = editor.document.version;
+    const typedKeys = await ui([{ name: 'keys', key: 'Space', count: KEYS, pauseMs: 250 }], 120000);
+    await a.whenLinted(doc.uri, editor.document.version);
+    sub.dispose();
+    const keyTimes = typedKeys.keyTimes ?? [];
+    const keyTotal: number[] = [];
+    const keyReached: number[] = [];
+    for (let k = 0; k < keyTimes.length && k < editor.document.version - v0; k++) {
+      const v = v0 + k + 1;
+      const l = lints.find((x) => x.version >= v);
+      if (!l) continue;
+      keyTotal.push(performance.timeOrigin + l.startedAt + l.ms - keyTimes[k]);
+      if (l.version === v && l.changedAt !== undefined) keyReached.push(performance.timeOrigin + l.changedAt - keyTimes[k]);
+    }
+
+    // Edits inside a statement (a space typed after its first word): the statement is analysed again and what follows
+    // in it moves, findings included, so diagnostics are sent to VS Code far more often than for the edit above (a
+    // space after the `;`, which moves no finding).
+    const inside: number[] = [];
+    const insideOwn: number[] = [];
+    let insidePublished = 0;
+    for (let k = 0; k < EDITS / 2; k++) {
+      const line = 2 + Math.floor((k * (STATEMENTS - 4)) / (EDITS / 2));
+      const at = editor.document.lineAt(line).text.indexOf(' ');
+      if (at < 0) continue;
+      t0 = performance.now();
+      await editor.edit((b) => b.insert(new vscode.Position(line, at), ' '), { undoStopBefore: false, undoStopAfter: false });
+      const linted = await a.whenLinted(doc.uri, editor.document.version);
+      inside.push(linted.startedAt + linted.ms - t0);
+      insideOwn.push(linted.ms);
+      if (linted.published) insidePublished++;
+      await new Promise((r) => setTimeout(r, 30));
     }
 
     // open → diagnostics again, with the parser loaded (a second migration opened later in the session).
@@ -102,10 +232,11 @@ suite('bench', () => {
       t0 = performance.now();
       await smallEditor.edit((b) => b.insert(new vscode.Position(1, smallEditor.document.lineAt(1).text.length), ' '));
       const l = await a.whenLinted(small.uri, smallEditor.document.version);
-      smallTotal.push(performance.now() - t0);
+      smallTotal.push(l.startedAt + l.ms - t0);
       smallOwn.push(l.ms);
       await new Promise((r) => setTimeout(r, 30));
     }
+    gc.dispose();
 
     const debounceMs = vscode.workspace.getConfiguration('pgPreflight').get<number>('lint.debounceMs');
     const figures = {
@@ -114,14 +245,34 @@ suite('bench', () => {
       statements: first.result!.statements.length,
       diagnostics,
       activation: { activateMs: r1(a.activation.activateMs), sinceModuleLoadMs: r1(a.activation.sinceModuleLoadMs), goalMs: 50 },
-      openToDiagnostics: { coldMs: r1(openMs), documentReadyMs: r1(docMs), editorShownMs: r1(shownMs), lintStartedMs: r1(lintStartMs), engineLoadMs: r1(a.engineLoadMs() ?? NaN), firstLintMs: r1(first.ms), parserWasLoaded: engineWasLoaded, warmMs: r1(openWarmMs), goalMs: 300 },
+      openToDiagnostics: {
+        coldMs: r1(openMs), documentReadyMs: r1(docMs), editorShownMs: r1(shownMs), lintStartedMs: r1(lintStartMs), engineLoadMs: r1(a.engineLoadMs() ?? NaN),
+        firstLintMs: r1(first.ms), firstAnalyzeMs: r1(first.analyzeMs), firstPublishMs: r1(first.publishMs ?? NaN), gcMs: r1(openGcMs),
+        parserWasLoaded: engineWasLoaded, warmMs: r1(openWarmMs), warmLintMs: r1(second.ms), warmBaseMs: r1(second.baseMs ?? NaN), goalMs: 300,
+      },
       smallMigration: { statements: (await a.whenLinted(small.uri, smallEditor.document.version)).result!.statements.length, editP50Ms: r1(pct(smallTotal, 50)), editP95Ms: r1(pct(smallTotal, 95)), ownWorkP95Ms: r1(pct(smallOwn, 95)) },
       machine: { cpus: os.cpus().length, loadAverage1m: r1(os.loadavg()[0]) },
+      inlineLocks: vscode.workspace.getConfiguration('pgPreflight').get<boolean>('inlineLocks.enabled'),
       editToDiagnostics: {
         edits: EDITS, debounceMs,
         p50Ms: r1(pct(total, 50)), p95Ms: r1(pct(total, 95)), maxMs: r1(Math.max(...total)), goalP95Ms: 150,
         ownWork: { p50Ms: r1(pct(own, 50)), p95Ms: r1(pct(own, 95)), goalMs: 20 },
         ofWhichAnalyze: { p50Ms: r1(pct(analysis, 50)), p95Ms: r1(pct(analysis, 95)) },
+        ofWhichDiagnostics: { p50Ms: r1(pct(publish, 50)), p95Ms: r1(pct(publish, 95)), publishedEdits: published },
+        editReachedUs: { p50Ms: r1(pct(transport, 50)), p95Ms: r1(pct(transport, 95)) },
+        debounceTimerLate: { p50Ms: r1(pct(late, 50)), p95Ms: r1(pct(late, 95)) },
+        gcInWindow: { p50Ms: r1(pct(gcIn, 50)), p95Ms: r1(pct(gcIn, 95)), maxMs: r1(Math.max(...gcIn)) },
+        eventLoopDelay: { p50Ms: r1(loop.percentile(50) / 1e6), p99Ms: r1(loop.percentile(99) / 1e6), maxMs: r1(loop.max / 1e6) },
+        slowest,
+      },
+      realKeystrokes: {
+        typed: editor.document.version - v0 >= 0 ? Math.min(keyTimes.length, editor.document.version - v0) : 0, pauseMs: 250,
+        p50Ms: r1(pct(keyTotal, 50)), p95Ms: r1(pct(keyTotal, 95)), maxMs: r1(Math.max(...keyTotal)),
+        keyReachedUs: { p50Ms: r1(pct(keyReached, 50)), p95Ms: r1(pct(keyReached, 95)) }, error: typedKeys.error,
+      },
+      editInsideStatement: {
+        edits: inside.length, p50Ms: r1(pct(inside, 50)), p95Ms: r1(pct(inside, 95)),
+        ownWork: { p50Ms: r1(pct(insideOwn, 50)), p95Ms: r1(pct(insideOwn, 95)) }, publishedEdits: insidePublished,
       },
     };
     const out = process.env.PG_PREFLIGHT_BENCH_OUT || path.join(repo, '.test-artifacts/host-bench.json');

@@ -128,6 +128,8 @@ export interface UiResult {
   paletteRows?: string[];
   treeRows?: string[];
   webviewText?: string;
+  /** The `keys` step: when each keystroke reached the page (performance.timeOrigin + performance.now()). */
+  keyTimes?: number[];
   error?: string;
 }
 

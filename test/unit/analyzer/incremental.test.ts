@@ -6,7 +6,7 @@ import { readFileSync, readdirSync, existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { loadParser } from '../../../src/analyzer/parse.js';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../../../src/analyzer/analyze.js';
-import { DocumentAnalyzer, type TextChange } from '../../../src/analyzer/incremental.js';
+import { DocumentAnalyzer, composeChange, type TextChange } from '../../../src/analyzer/incremental.js';
 
 function prng(seed: number): () => number {
   let s = seed >>> 0;
@@ -114,6 +114,27 @@ describe('DocumentAnalyzer (incremental) equals analyze()', () => {
   differential('long synthetic migration (many schema layers), flyway', long, { schemaSql: SCHEMA, pgVersion: 13, runner: 'flyway' }, 100, 7);
   const corpus = corpusDoc();
   if (corpus) differential('real migrations (harbor)', corpus, { pgVersion: 16 }, 150, 5);
+
+  it('composes an editor\'s successive changes into one range that covers them', () => {
+    const rnd = prng(11);
+    for (let trial = 0; trial < 2000; trial++) {
+      const start = 'abcdefghijklmnopqrstuvwxyz'.repeat(3);
+      let text = start;
+      let change: TextChange | undefined;
+      for (let k = 0, n = 1 + Math.floor(rnd() * 5); k < n; k++) {
+        const offset = Math.floor(rnd() * (text.length + 1));
+        const length = Math.floor(rnd() * Math.min(6, text.length - offset + 1));
+        const inserted = '0123456789'.slice(0, Math.floor(rnd() * 5));
+        text = text.slice(0, offset) + inserted + text.slice(offset + length);
+        change = composeChange(change, offset, length, inserted.length);
+      }
+      const c = change!;
+      // Outside the range both texts agree, and the lengths add up.
+      assert.equal(text.length - c.newEnd, start.length - c.oldEnd, `trial ${trial}`);
+      assert.equal(text.slice(0, c.start), start.slice(0, c.start), `trial ${trial}: prefix`);
+      assert.equal(text.slice(c.newEnd), start.slice(c.oldEnd), `trial ${trial}: suffix`);
+    }
+  });
 
   it('uses the change an editor reports, and ignores one that does not fit the texts', () => {
     const doc = Array.from({ length: 300 }, (_, i) => `ALTER TABLE t${i % 30} ADD COLUMN c${i} int;`).join('\n');
