@@ -9,13 +9,13 @@ import { isRunnerName } from '../analyzer/runners.js';
 import { DEFAULT_PG_VERSION } from '../analyzer/analyze.js';
 import { loadConfig, ConfigError, SUPPORTED_PG_VERSIONS, type Config } from '../config/config.js';
 import { expandPaths, globToRegExp, InputError } from '../project/files.js';
-import { lintFiles, lintText, loadSchemaDump, SchemaFileError } from '../project/lint.js';
+import { lintText, loadSchemaDump, SchemaFileError } from '../project/lint.js';
+import { lintFilesParallel } from '../project/parallel.js';
+import { displayPath, joinJson, renderJsonFile, type RenderedFile } from '../project/json-output.js';
 import { toJson, toSarif, toGithub, type FileReport } from '../report/lint-report.js';
 import { formatText, makeStyle } from './text.js';
 import { VERSION } from '../version.js';
 import { walkArgs } from './args.js';
-import { inspectCommand } from './inspect.js';
-import { preflightCommand } from './preflight.js';
 
 export class UsageError extends Error {}
 
@@ -26,6 +26,10 @@ export interface Io {
   cwd: string;
   isTTY: boolean;
   env: NodeJS.ProcessEnv;
+  /** The worker threads' script for linting many files (default: the CLI bundle itself; tests pass lint-worker.ts). */
+  lintWorkerScript?: string | URL;
+  /** Writes UTF-8 bytes to stdout (large JSON output); without it they are decoded and passed to stdout(). */
+  stdoutBytes?(b: Uint8Array): void;
 }
 
 const HELP = `pg-preflight ${VERSION} — stops PostgreSQL migrations from taking production down
@@ -92,8 +96,9 @@ export async function run(argv: string[], io: Io): Promise<number> {
     if (!cmd || cmd === '--help' || cmd === '-h' || cmd === 'help') { io.stdout(HELP + '\n'); return cmd ? 0 : 2; }
     if (cmd === '--version' || cmd === '-V') { io.stdout(VERSION + '\n'); return 0; }
     if (cmd === 'lint') return await lint(parseLintArgs(rest), io);
-    if (cmd === 'inspect') return await inspectCommand(rest, io);
-    if (cmd === 'preflight') return await preflightCommand(rest, io);
+    // Loaded on use: they bring pg, net, tls, crypto… which `lint` never needs (start-up time).
+    if (cmd === 'inspect') return await (await import('./inspect.js')).inspectCommand(rest, io);
+    if (cmd === 'preflight') return await (await import('./preflight.js')).preflightCommand(rest, io);
     throw new UsageError(`unknown command "${cmd}" (commands: lint, inspect; see pg-preflight --help)`);
   } catch (e) {
     if (e instanceof UsageError || e instanceof ConfigError || e instanceof InputError || e instanceof SchemaFileError) {
@@ -120,10 +125,12 @@ async function lint(a: LintArgs, io: Io): Promise<number> {
   if (a.earlier === false) config.useEarlierMigrations = false;
   const pgVersion = config.pgVersion ?? DEFAULT_PG_VERSION;
 
-  await loadParser();
+  // The parser is needed here for a schema dump and stdin; files are parsed where they are linted (worker threads,
+  // which load their own, or lintFilesParallel's fallback in this thread).
+  if (config.schema || a.paths.includes('-')) await loadParser();
   const dump = loadSchemaDump(config.schema);
   const exclude = (config.exclude ?? []).map(globToRegExp);
-  const reports: FileReport[] = [];
+  const reports: Array<FileReport & { rendered?: RenderedFile }> = [];
   const filePaths = a.paths.filter((p) => p !== '-');
   if (a.paths.includes('-')) {
     const text = await io.readStdin();
@@ -132,18 +139,29 @@ async function lint(a: LintArgs, io: Io): Promise<number> {
   if (filePaths.length) {
     const files = expandPaths(filePaths, io.cwd, exclude);
     if (files.length === 0 && !a.paths.includes('-')) throw new InputError(`no .sql file found in ${filePaths.join(' ')}`);
-    const rel = (f: string) => { const r = relative(io.cwd, f); return r.startsWith('..') ? f : r.split(sep).join('/'); };
-    for (const l of lintFiles(files, config, dump)) reports.push({ ...l, path: rel(l.path) });
+    const rel = (f: string) => displayPath(io.cwd, f);
+    // Many files are linted on worker threads, one per core (PG_PREFLIGHT_WORKERS=N: N workers whatever the number of
+    // files, at most one per folder; 0 or 1 turns them off).
+    const workers = io.env.PG_PREFLIGHT_WORKERS !== undefined && /^\d+$/.test(io.env.PG_PREFLIGHT_WORKERS) ? Number(io.env.PG_PREFLIGHT_WORKERS) : undefined;
+    // --format json: each file's part is rendered where it is linted (project/json-output.ts).
+    const json = a.format === 'json' ? { pgVersion, cwd: io.cwd } : undefined;
+    for (const l of await lintFilesParallel(files, config, dump, { workers, minFiles: workers !== undefined ? 1 : undefined, script: io.lintWorkerScript, json })) reports.push({ ...l, path: rel(l.path) });
   }
 
   switch (a.format) {
-    case 'json': io.stdout(JSON.stringify(toJson(reports, pgVersion), null, 2) + '\n'); break;
+    case 'json': {
+      const out = joinJson(reports.map((r) => (r.rendered ?? renderJsonFile(r, pgVersion)).json), pgVersion);
+      if (io.stdoutBytes) { for (const b of out) io.stdoutBytes(b); io.stdout('\n'); } else io.stdout(Buffer.concat(out).toString('utf8') + '\n');
+      break;
+    }
     case 'sarif': io.stdout(JSON.stringify(toSarif(reports, (p) => (p === '<stdin>' ? p : p.startsWith('/') ? pathToFileURL(p).href : p)), null, 2) + '\n'); break;
     case 'github': { const s = toGithub(reports); if (s) io.stdout(s + '\n'); break; }
     default: io.stdout(formatText(reports, makeStyle(io.isTTY && !io.env.NO_COLOR), { verbose: a.verbose }) + '\n');
   }
-  const failing = reports.some((r) => !!r.error || (r.result?.parseProblems.length ?? 0) > 0 ||
-    (r.result?.findings ?? []).some((f) => f.severity === 'error' || (a.failOn === 'warning' && f.severity === 'warning')));
+  const failing = reports.some((r) => r.rendered
+    ? r.rendered.broken || r.rendered.severities.some((s) => s === 'error' || (a.failOn === 'warning' && s === 'warning'))
+    : !!r.error || (r.result?.parseProblems.length ?? 0) > 0 ||
+      (r.result?.findings ?? []).some((f) => f.severity === 'error' || (a.failOn === 'warning' && f.severity === 'warning')));
   return failing ? 1 : 0;
 }
 
@@ -153,6 +171,7 @@ export function docsLink(ruleId: string): string { return docsUrl(ruleId); }
 export async function main(): Promise<void> {
   const io: Io = {
     stdout: (s) => process.stdout.write(s),
+    stdoutBytes: (b) => process.stdout.write(b),
     stderr: (s) => process.stderr.write(s),
     readStdin: () => new Promise((res, rej) => {
       const chunks: Buffer[] = [];

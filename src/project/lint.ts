@@ -6,8 +6,15 @@ import { analyze, applySqlToSchema, schemaFromSql, type AnalysisResult, type Ana
 import { SchemaModel } from '../analyzer/schema.js';
 import type { Config } from '../config/config.js';
 import { earlierMigrations, folderMigrations, isDownMigration } from './files.js';
+import type { RenderedFile } from './json-output.js';
 
-export interface FileLint { path: string; result?: AnalysisResult; error?: string }
+export interface FileLint {
+  path: string;
+  result?: AnalysisResult;
+  error?: string;
+  /** The report already rendered (lintFilesParallel with `json`): then `result` is left out. */
+  rendered?: RenderedFile;
+}
 
 export function analyzeOptionsFrom(config: Config): AnalyzeOptions {
   return {
@@ -35,6 +42,31 @@ function readText(path: string): string | { error: string } {
 }
 
 /**
+ * The folder whose migrations share one schema history: the file's folder, or for Prisma's
+ * `<folder>/<timestamp>/migration.sql` the folder above. `lintFiles` lints the files of one folder key in order and
+ * files of different keys independently, so groups of files with different keys may be linted apart (in workers).
+ */
+export function folderKey(file: string): string {
+  const f = resolve(file);
+  return basename(f) === 'migration.sql' ? dirname(dirname(f)) : dirname(f);
+}
+
+/**
+ * The result without what only the analysis itself needs (parse trees, the schema models, the file's line index):
+ * what the reports read. Small to keep for thousands of files and to send from a worker thread.
+ */
+export function reportResult(r: AnalysisResult): AnalysisResult {
+  const statements = r.statements.map((s) => ({
+    index: s.index, kind: s.kind, text: s.text, start: s.start, end: s.end, terminated: s.terminated, range: s.range,
+    inTransaction: s.inTransaction, transactionId: s.transactionId, implicitTransaction: s.implicitTransaction,
+    locks: s.locks, rewritesTable: s.rewritesTable, rewrites: s.rewrites, scansTable: s.scansTable, scans: s.scans,
+    effects: s.effects, lockTimeout: s.lockTimeout, statementTimeout: s.statementTimeout, ignoredRules: s.ignoredRules,
+  }));
+  // `file` and each statement's `node` are left out: the reports (report/lint-report.ts, cli/text.ts) never read them.
+  return { statements, findings: r.findings, parseProblems: r.parseProblems } as unknown as AnalysisResult;
+}
+
+/**
  * Lints files in order. Files of one folder share one growing schema model: each file starts from the dump plus
  * every earlier migration of its folder.
  */
@@ -44,7 +76,7 @@ export function lintFiles(files: string[], config: Config, dump: SchemaModel = l
   const out = new Map<string, FileLint>();
   const byFolder = new Map<string, string[]>();
   for (const f of files.map((x) => resolve(x))) {
-    const key = basename(f) === 'migration.sql' ? dirname(dirname(f)) : dirname(f);
+    const key = folderKey(f);
     if (!byFolder.has(key)) byFolder.set(key, []);
     byFolder.get(key)!.push(f);
   }

@@ -4,6 +4,7 @@ import { describe, it } from 'node:test';
 import assert from 'node:assert/strict';
 import { LineIndex } from '../../../src/analyzer/text.js';
 import { ClauseFinder, identSource } from '../../../src/analyzer/rules/utils/group-b.js';
+import { alterColumnSpan, clauseEnd, findIn, identSource as identSourceA } from '../../../src/analyzer/rules/utils/group-a.js';
 import type { FileInfo, StatementInfo } from '../../../src/analyzer/analyze.js';
 
 function prng(seed: number): () => number {
@@ -79,6 +80,33 @@ describe('ClauseFinder', () => {
       const rest = `(?:column\\s+)?${identSource(name)}\\s+drop\\s+not\\s+null`;
       const want = expected(file, stmt, `\\balter\\s+${rest}`);
       assert.deepEqual(finder.rangeOf(rest), want, `${JSON.stringify(text)} ${JSON.stringify(name)}`);
+      if (want) found++;
+    }
+    assert.ok(found > 200, `only ${found} matches`);
+  });
+
+  it('alterColumnSpan equals findIn of \\balter\\s+(?:column\\s+)?<ident>\\s*<rest>', () => {
+    const rnd = prng(99);
+    const pick = <T>(xs: T[]) => xs[Math.floor(rnd() * xs.length)];
+    const RESTS = ['set\\s+not\\s+null\\b', '(?:set\\s+data\\s+)?type\\b'];
+    const names = [...NAMES, 'a$', 'x_1', '_', 'Mixed', 'type', 'set', 'a"b', ' lead'];
+    let found = 0;
+    for (let n = 0; n < 20_000; n++) {
+      let text = '';
+      const len = 1 + Math.floor(rnd() * 12);
+      for (let i = 0; i < len; i++) {
+        text += rnd() < 0.4
+          ? [pick(['ALTER', 'alter', 'Alter']), rnd() < 0.5 ? pick(['COLUMN', 'column']) : '', pick([...WORDS, '"a$"', 'a$', 'x_1', '"Mixed"', 'mixed', '"a""b"']),
+            pick(['SET NOT NULL', 'set  not null', 'TYPE', 'SET DATA TYPE', 'type', 'SET NOT NULLS', 'DROP'])].filter(Boolean).join(pick(SPACES.slice(0, 6)))
+          : pick(WORDS);
+        text += pick(SPACES);
+      }
+      const ctx = { stmt: { text } } as never;
+      const name = pick(names);
+      const rest = pick(RESTS);
+      const at = findIn(ctx, `\\balter\\s+(?:column\\s+)?${identSourceA(name)}\\s*${rest}`);
+      const want = at ? [at[0], clauseEnd(text, at[0])] : undefined;
+      assert.deepEqual(alterColumnSpan(ctx, name, rest), want, `${JSON.stringify(text)} ${JSON.stringify(name)} ${rest}`);
       if (want) found++;
     }
     assert.ok(found > 200, `only ${found} matches`);
