@@ -147,18 +147,20 @@ export class DocumentAnalyzer {
     while (keep > 0 && keep < records.length && records[keep].raw.pieceLeading === records[keep - 1].raw.pieceLeading) keep--;
     const resumeAt = keep > 0 ? records[keep - 1].raw.pieceEnd : 0;
 
-    // Old pieces entirely after the edit, by where their leading comments start: where re-splitting can stop.
-    const oldPieceAt = new Map<number, number>(); // old pieceLeading → index of its first record
-    for (let i = records.length - 1; i >= keep; i--) {
-      if (records[i].raw.pieceLeading >= oldChangeEnd) oldPieceAt.set(records[i].raw.pieceLeading, i);
-      else break;
-    }
+    // Old pieces entirely after the edit start where their leading comments start: where re-splitting can stop. The
+    // records are in text order: the old piece at an offset is found by bisection.
+    const oldPieceAt = (offset: number): number | undefined => {
+      if (offset < oldChangeEnd) return undefined;
+      let lo = keep, hi = records.length;
+      while (lo < hi) { const mid = (lo + hi) >> 1; if (records[mid].raw.pieceLeading < offset) lo = mid + 1; else hi = mid; }
+      return lo < records.length && records[lo].raw.pieceLeading === offset ? lo : undefined;
+    };
     const oldProblemsAfter = prev.problems.filter((p) => p.start >= oldChangeEnd);
     const lines = LineIndex.afterEdit(prev.lines, text, prefix, oldChangeEnd, text.length - suffix);
     const move: Move = { oldLines: prev.lines, lines, editLine: prev.lines.position(oldChangeEnd).line, lineDelta: lines.lineCount - prev.lines.lineCount, delta };
-    const stopAt = (p: Piece) => p.leadingStart - delta >= oldChangeEnd && oldPieceAt.has(p.leadingStart - delta) && !problemStartsIn(oldProblemsAfter, p.leadingStart - delta);
+    const stopAt = (p: Piece) => oldPieceAt(p.leadingStart - delta) !== undefined && !problemStartsIn(oldProblemsAfter, p.leadingStart - delta);
     const { raws: middle, problems: middleProblems, stoppedAt } = splitAndParse(text, lines, resumeAt, stopAt);
-    const suffixFrom = stoppedAt ? oldPieceAt.get(stoppedAt.leadingStart - delta)! : records.length;
+    const suffixFrom = stoppedAt ? oldPieceAt(stoppedAt.leadingStart - delta)! : records.length;
     const newCount = keep + middle.length + (records.length - suffixFrom);
 
     const setup = setupFile(text, lines, newCount, this.options);
@@ -505,8 +507,8 @@ function fileKey(setup: FileSetup): string {
 
 function intersects(a: Set<string>, b: Set<string>): boolean {
   if (b.size === 0 || a.size === 0) return false;
-  const [small, large] = a.size < b.size ? [a, b] : [b, a];
-  for (const x of small) if (large.has(x)) return true;
+  if (a.size > b.size) { const t = a; a = b; b = t; }
+  for (const x of a) if (b.has(x)) return true;
   return false;
 }
 
@@ -540,34 +542,33 @@ function shiftRaw(raw: RawStatement, delta: number): RawStatement {
 interface Move { oldLines: LineIndex; lines: LineIndex; /** Last old line the edit touched. */ editLine: number; lineDelta: number; /** How far text after the edit moved. */ delta: number }
 
 /**
- * Moves a reused record to its new place: in place (its raw statement and StatementInfo are updated, not copied, so
- * that an edit allocates nothing for the thousands of statements below it); findings whose range or statement index
- * change are replaced by new objects, the others are kept as they are.
+ * Moves a reused record to its new place, in place: its raw statement, StatementInfo and findings are updated, not
+ * copied, so that an edit allocates nothing for the thousands of statements below it. A result is therefore valid
+ * until the next update(); a finding keeps its identity when it moves (consumers that cache by finding compare its
+ * content).
  */
 function moveRecord(old: StatementRecord, raw: RawStatement, index: number, delta: number, m: Move): StatementRecord {
   const info = old.info;
   const range = moveRange(info.range, delta, m);
   old.raw = raw; // the re-split may have given it other leading comments or another piece
   if (index === info.index && delta === 0 && range === info.range) return old;
-  let findings = old.findings;
-  if (range !== info.range || index !== info.index) {
-    findings = old.findings.map((f) => {
-      const r = moveRange(f.range, delta, m);
-      if (r === f.range && index === f.statementIndex && !f.fix) return f;
-      return {
-        ...f,
-        statementIndex: index,
-        range: r,
-        ...(f.fix ? { fix: { ...f.fix, edits: f.fix.edits.map((e) => ({ ...e, range: moveRange(e.range, delta, m) })) } } : {}),
-      };
-    });
+  if (range === info.range) {
+    // Same text at the same line and character: every range inside it is unchanged too.
+    if (index !== info.index) for (const f of old.findings) f.statementIndex = index;
+  } else {
+    let moved: Set<object> | undefined; // an edit shared by two findings moves once
+    for (const f of old.findings) {
+      f.statementIndex = index;
+      f.range = moveRange(f.range, delta, m);
+      if (!f.fix) continue;
+      moved ??= new Set();
+      for (const e of f.fix.edits) if (!moved.has(e)) { moved.add(e); e.range = moveRange(e.range, delta, m); }
+    }
   }
   info.index = index;
   info.start = raw.start;
   info.end = raw.end;
   info.range = range;
-  old.raw = raw;
-  old.findings = findings;
   return old;
 }
 
