@@ -363,7 +363,8 @@ export class DocumentAnalyzer {
     problems: Snapshot['problems'], layers: Layer[], base: SchemaModel, st: EngineState, stats: IncrementalStats): Snapshot {
     const statements = records.map((r) => r.info);
     setup.file.statements = statements;
-    setup.file.schemaAfter = layers.length ? layers[layers.length - 1].model : base;
+    // One flat layer for the end state: whole-file rules look up every table in it, and the chain of layers is long.
+    setup.file.schemaAfter = layers.length ? layers[layers.length - 1].model.flattenedOver(base) : base;
     // Per-statement findings are kept sorted within their statement; whole-file findings are sorted and merged in,
     // which gives the order analyze() gives (a stable sort by statement, line, character).
     const fileFindings: Finding[] = [];

@@ -171,6 +171,26 @@ export class SchemaModel {
     return m;
   }
 
+  /**
+   * The same schema as this model, as one layer over `base` (an ancestor of this model): the layers in between are
+   * merged, so lookups no longer walk them. The incremental analysis gives whole-file rules this view of the
+   * migration's end state.
+   */
+  flattenedOver(base: SchemaModel): SchemaModel {
+    const chain: SchemaModel[] = [];
+    for (let m: SchemaModel | undefined = this; m && m !== base; m = m.parent) chain.push(m);
+    const flat = new SchemaModel(base);
+    for (let i = chain.length - 1; i >= 0; i--) {
+      for (const [k, v] of chain[i].rels) flat.rels.set(k, v);
+      for (const [k, v] of chain[i].types) flat.types.set(k, v);
+    }
+    flat.tablespaceSetting = this.tablespaceSetting;
+    flat.accessMethodSetting = this.accessMethodSetting;
+    flat.inMigration = this.inMigration;
+    flat.sealed = true;
+    return flat;
+  }
+
   /** A cheap copy-on-write child: changes to it never reach this model. */
   overlay(): SchemaModel {
     const child = new SchemaModel(this);
