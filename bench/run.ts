@@ -227,6 +227,8 @@ function cliCorpus(files: string[]): void {
   const squawk = NO_SQUAWK || results.squawk?.error ? undefined : squawkBinary();
   const runs = QUICK ? 1 : 3;
   const ours: Array<{ wallMs: number; cpuMs: number; status: number | null; bytes: number }> = [];
+  // The same with two worker threads forced (PG_PREFLIGHT_WORKERS=2): the CLI's default on 2 cores is one thread.
+  const forced: Array<{ wallMs: number; cpuMs: number }> = [];
   const theirs: number[] = [];
   const theirsCpu: number[] = [];
   let check: { files?: number; findings?: number; statements?: number; parseErrors?: number; error?: string } = {};
@@ -245,6 +247,15 @@ function cliCorpus(files: string[]): void {
     });
     const wallMs = performance.now() - t0;
     ours.push({ wallMs, cpuMs: childrenCpuMs() - c0, status: r.status, bytes: Buffer.byteLength(r.stdout ?? '') });
+    {
+      const c1 = childrenCpuMs();
+      const t1 = performance.now();
+      spawnSync(process.execPath, [bin, 'lint', '--format', 'json', ...rel], {
+        cwd: CORPUS, encoding: 'utf8', maxBuffer: 1 << 30,
+        env: { ...process.env, PG_PREFLIGHT_CODE_CACHE: join(CACHE, 'v8-code-cache'), PG_PREFLIGHT_WORKERS: '2' },
+      });
+      forced.push({ wallMs: performance.now() - t1, cpuMs: childrenCpuMs() - c1 });
+    }
     if (i === 0) {
       try {
         const j = JSON.parse(r.stdout) as { files: Array<{ statements: unknown[]; findings: unknown[]; parseErrors: unknown[] }> };
@@ -257,11 +268,14 @@ function cliCorpus(files: string[]): void {
   }
   results.cliCorpus = {
     command: `node bin/pg-preflight.js lint --format json <${rel.length} files> (cwd ${relative(REPO, CORPUS)})`,
-    workers: typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length,
+    cores: typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length,
+    // The CLI's default (src/project/parallel.ts defaultWorkerCount): one per core from 3 cores up, else none.
+    workers: (() => { const n = typeof os.availableParallelism === 'function' ? os.availableParallelism() : os.cpus().length; return n >= 3 ? n : 0; })(),
     runs, wallMs: round(median(ours.map((o) => o.wallMs))), wallRunsMs: ours.map((o) => round(o.wallMs)),
     cpuMs: round(median(ours.map((o) => o.cpuMs))), exitStatus: ours[0]?.status, outputMB: round((ours[0]?.bytes ?? 0) / 1e6),
     ...check,
-    note: 'one fresh process per run, worker threads (one per core), schema history per folder, JSON to a pipe; median of the runs',
+    twoWorkers: { wallMs: round(median(forced.map((o) => o.wallMs))), wallRunsMs: forced.map((o) => round(o.wallMs)), cpuMs: round(median(forced.map((o) => o.cpuMs))) },
+    note: 'one fresh process per run (the CLI default: worker threads from 3 cores up), schema history per folder, JSON to a pipe; median of the runs; twoWorkers: the same with PG_PREFLIGHT_WORKERS=2',
   };
   if (squawk && theirs.length) {
     results.squawk.singleRunWallMs = results.squawk.wallMs;
@@ -615,7 +629,8 @@ function fill(): void {
   }
   const cli = results.cliCorpus;
   if (cli && !cli.error) {
-    row('(a) ours: CLI process, lint --format json', `${cli.wallMs} ms median of ${cli.runs} [${cli.wallRunsMs.join(', ')}] (CPU ${cli.cpuMs} ms, ${cli.workers} workers; ${cli.files} files, ${cli.findings} findings, ${cli.outputMB} MB of JSON; exit status ${cli.exitStatus})`);
+    row('(a) ours: CLI process, lint --format json', `${cli.wallMs} ms median of ${cli.runs} [${cli.wallRunsMs.join(', ')}] (CPU ${cli.cpuMs} ms, ${cli.workers ? `${cli.workers} worker threads` : 'one thread'} on ${cli.cores} cores; ${cli.files} files, ${cli.findings} findings, ${cli.outputMB} MB of JSON; exit status ${cli.exitStatus})`);
+    if (cli.twoWorkers) row('(a) ours: the same, PG_PREFLIGHT_WORKERS=2', `${cli.twoWorkers.wallMs} ms median [${cli.twoWorkers.wallRunsMs.join(', ')}] (CPU ${cli.twoWorkers.cpuMs} ms)`);
   } else if (cli?.error) row('(a) ours: CLI process, lint --format json', `error: ${cli.error}`);
   if (s && !s.error) {
     row('(a) squawk: corpus wall, one process', `${s.wallMs} ms${s.wallRunsMs ? ` median of ${s.wallRunsMs.length} [${s.wallRunsMs.join(', ')}]` : ''} (CPU ${s.cpuMs} ms; ${s.version}, exit status ${s.exitStatus})`);

@@ -70,7 +70,9 @@ export function reportResult(r: AnalysisResult): AnalysisResult {
  * Lints files in order. Files of one folder share one growing schema model: each file starts from the dump plus
  * every earlier migration of its folder.
  */
-export function lintFiles(files: string[], config: Config, dump: SchemaModel = loadSchemaDump(config.schema)): FileLint[] {
+export function lintFiles(files: string[], config: Config, dump: SchemaModel = loadSchemaDump(config.schema),
+  /** Applied to each file's lint as soon as it is done (and its schema absorbed): lets a bulk run drop the analysis. */
+  reduce: (l: FileLint) => FileLint = (l) => l): FileLint[] {
   const options = analyzeOptionsFrom(config);
   const useHistory = config.useEarlierMigrations !== false;
   const out = new Map<string, FileLint>();
@@ -84,7 +86,7 @@ export function lintFiles(files: string[], config: Config, dump: SchemaModel = l
     const requested = new Set(group);
     const forward = group.filter((f) => !isDownMigration(f));
     if (!useHistory || forward.length === 0) {
-      for (const f of group) out.set(f, lintOne(f, { ...options, baseSchema: dump }));
+      for (const f of group) out.set(f, reduce(lintOne(f, { ...options, baseSchema: dump })));
       continue;
     }
     // Every forward migration of the folder up to the last requested one, in the runner's order.
@@ -95,14 +97,14 @@ export function lintFiles(files: string[], config: Config, dump: SchemaModel = l
     for (const f of history) {
       if (requested.has(f)) {
         const lint = lintOne(f, { ...options, baseSchema: model });
-        out.set(f, lint);
         if (lint.result) model.absorb(lint.result.file.schemaAfter);
+        out.set(f, reduce(lint));
       } else {
         const text = readText(f);
         if (typeof text === 'string') applySqlToSchema(model, text);
       }
     }
-    for (const f of group) if (!out.has(f)) out.set(f, lintOne(f, { ...options, baseSchema: dump }));
+    for (const f of group) if (!out.has(f)) out.set(f, reduce(lintOne(f, { ...options, baseSchema: dump })));
   }
   return files.map((f) => out.get(resolve(f))!).map((l, i) => ({ ...l, path: files[i] }));
 }
