@@ -16,8 +16,10 @@ const NOT_DDL = new Set([
 
 /** The existing table a statement backfills: UPDATE, DELETE, MERGE, or INSERT … SELECT … FROM. */
 function backfillTarget(stmt: StatementInfo): LockEffect | undefined {
+  const kind = stmt.kind;
+  if (kind !== 'UpdateStmt' && kind !== 'DeleteStmt' && kind !== 'MergeStmt' && kind !== 'InsertStmt') return undefined;
   const n = innerNode(stmt);
-  switch (stmt.kind) {
+  switch (kind) {
     case 'UpdateStmt': case 'DeleteStmt': case 'MergeStmt': break;
     case 'InsertStmt': {
       const sel: Node | undefined = n.selectStmt?.SelectStmt;

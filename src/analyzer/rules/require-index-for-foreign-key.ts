@@ -6,12 +6,11 @@ import { ByteOffsets } from '../text.js';
 
 interface ForeignKey { columns: string[]; references: string; name?: string; location?: number }
 
-// Cached per parse tree: whole-file rules run on every keystroke over every statement.
-const FKS = new WeakMap<Node, { table?: string; fks: ForeignKey[] }>();
+// Cached on the parse tree (a symbol-keyed property: cheaper than a WeakMap lookup, and whole-file rules run on
+// every keystroke over every statement).
+const FKS = Symbol('foreignKeys');
 function foreignKeysOf(kind: string, node: Node): { table?: string; fks: ForeignKey[] } {
-  let hit = FKS.get(node);
-  if (!hit) FKS.set(node, hit = computeForeignKeys(kind, node));
-  return hit;
+  return (node as { [FKS]?: { table?: string; fks: ForeignKey[] } })[FKS] ??= computeForeignKeys(kind, node);
 }
 
 function computeForeignKeys(kind: string, node: Node): { table?: string; fks: ForeignKey[] } {
