@@ -272,11 +272,23 @@ export class DocumentAnalyzer {
       const oldLine = old.info.range.start.line;
       let rec = moveRecord(old, raw, nextIndex(), raw.start - oldStart, move);
       const again = old.lookBacks.length ? lookBacksToRerun(old, changedBefore, changedTxns, changedTxnLocks) : NONE;
-      if (again.length) {
-        // Its analysis stands, but rules that looked at changed statements run again, on the schema before it.
+      // Its analysis stands, but rules that looked at changed statements run again. In a layer that is still being
+      // taken over as it was, first without a schema: most of them do not read it, and then the layer stays reused.
+      let rechecked: StatementRecord | undefined;
+      if (again.length && pending) {
+        setup.file.statements[rec.info.index] = rec.info;
+        rechecked = recheck(rec, again, NO_SCHEMA, setup);
+        if (rechecked) stats.rechecked++;
+      }
+      if (rechecked) {
+        rec = rechecked;
+        out.push(rec);
+        pending!.taken.push(rec);
+      } else if (again.length) {
+        // With the schema before it: the layer is rebuilt up to here.
         const schema = materialize();
         setup.file.statements[rec.info.index] = rec.info;
-        rec = recheck(rec, again, schema, setup);
+        rec = recheck(rec, again, schema, setup)!;
         stats.rechecked++;
         out.push(rec);
         try { schema.applyStatement(raw.node); } catch { /* as in analyze() */ }
@@ -394,6 +406,16 @@ export class DocumentAnalyzer {
 
 const NONE: LookBack[] = [];
 
+/**
+ * A schema that is not there: any use by a rule is noted (and the rule stopped), so that rules can be run again
+ * without rebuilding the schema before the statement, and again with it when one of them needed it.
+ */
+const noSchema = { touched: false };
+const NO_SCHEMA = new Proxy({}, {
+  get() { noSchema.touched = true; throw new Error('no schema here'); },
+  has() { noSchema.touched = true; return false; },
+}) as SchemaModel;
+
 /** The rules that looked at other statements when they checked `rec` and must run again: something they saw changed. */
 function lookBacksToRerun(rec: StatementRecord, changedBefore: boolean, changedTxns: Set<number>, changedTxnLocks: Set<number>): LookBack[] {
   if (!changedBefore) return NONE; // nothing before it changed, in its transaction or anywhere
@@ -479,12 +501,14 @@ function runTracked(raw: RawStatement, index: number, st: EngineState, schema: S
 }
 
 /** Runs `again` on a reused statement, replacing their findings; the other rules' findings stand. */
-function recheck(rec: StatementRecord, again: LookBack[], schema: SchemaModel, setup: FileSetup): StatementRecord {
+function recheck(rec: StatementRecord, again: LookBack[], schema: SchemaModel, setup: FileSetup): StatementRecord | undefined {
   const ids = new Set(again.map((l) => l.rule.id));
   const findings = rec.findings.filter((f) => !ids.has(f.ruleId));
   const lookBacks: LookBack[] = rec.lookBacks.filter((l) => !ids.has(l.rule.id));
   const kept = findings.length;
+  noSchema.touched = false;
   runStatementRules(rec.info, schema, setup, again.map((l) => l.rule), findings, lookBacks);
+  if (schema === NO_SCHEMA && noSchema.touched) return undefined; // a rule needed the schema: run them with it
   // The order analyze() gives: by position, then by rule (the order rules run in), then as reported.
   const order = ruleOrder(setup);
   const seq = new Map<Finding, number>(findings.map((f, i) => [f, i < kept ? i : i + 1e6]));

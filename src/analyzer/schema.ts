@@ -131,9 +131,9 @@ export class SchemaModel {
    * This layer's foreign keys, kept as a reverse index (referenced table -> this layer's tables referencing it) and
    * brought up to date lazily: relations changed since the last lookup are re-read, the rest is kept.
    */
-  private readonly refsIn = new Map<string, Set<string>>();
-  private readonly refsOut = new Map<string, string[]>();
-  private readonly refsDirty = new Set<string>();
+  private refsIn = new Map<string, Set<string>>();
+  private refsOut = new Map<string, string[]>();
+  private refsDirty = new Set<string>();
   private refsBuilt = false;
   /** Set while applying the migration under analysis, so new objects are marked as created by it. */
   inMigration = false;
@@ -162,9 +162,14 @@ export class SchemaModel {
    */
   rebase(parent: SchemaModel): SchemaModel {
     const m = new SchemaModel(parent);
-    const shared = m as unknown as { rels: Map<string, RelationInfo | null>; types: Map<string, TypeInfo | null> };
-    shared.rels = this.rels;
-    shared.types = this.types;
+    m.rels = this.rels;
+    m.types = this.types;
+    // The foreign-key index is derived from `rels` alone: shared too (built once, by whichever model needs it first).
+    this.localRefs();
+    m.refsIn = this.refsIn;
+    m.refsOut = this.refsOut;
+    m.refsDirty = this.refsDirty;
+    m.refsBuilt = this.refsBuilt;
     m.tablespaceSetting = this.tablespaceSetting;
     m.accessMethodSetting = this.accessMethodSetting;
     m.inMigration = this.inMigration;
