@@ -103,3 +103,19 @@ export class ByteOffsets {
     return this.ascii ? Math.min(byteOffset, this.s.length) : utf8ToUtf16Offset(this.s, byteOffset);
   }
 }
+
+/**
+ * text[at…] starts with `s` (ASCII), compared the way a case-insensitive, non-Unicode RegExp compares: letters in
+ * either case, everything else exactly. The rules' clause finders use it instead of building a RegExp per name.
+ */
+export function startsWithAsciiIgnoringCase(text: string, at: number, s: string): boolean {
+  if (at + s.length > text.length) return false;
+  for (let i = 0; i < s.length; i++) {
+    const a = text.charCodeAt(at + i);
+    const b = s.charCodeAt(i);
+    if (a === b) continue;
+    const la = a | 0x20;
+    if (la !== (b | 0x20) || la < 97 || la > 122) return false;
+  }
+  return true;
+}

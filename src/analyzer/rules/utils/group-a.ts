@@ -5,7 +5,7 @@ import type { RuleContext } from '../../rule.js';
 import type { StatementInfo } from '../../analyze.js';
 import { transactionStatements } from '../../lookback.js';
 import type { Fix, Range } from '../../types.js';
-import { ByteOffsets } from '../../text.js';
+import { ByteOffsets, startsWithAsciiIgnoringCase } from '../../text.js';
 import { rangeVarName, isTempRangeVar, quoteIdent, qualifyList, stringList } from '../../names.js';
 import { typeOf, type ColumnInfo } from '../../schema.js';
 
@@ -182,25 +182,13 @@ function alterColumnStart(text: string, column: string, rest: string): number | 
     COLUMN_AT.lastIndex = base;
     const afterColumn = COLUMN_AT.test(text) ? COLUMN_AT.lastIndex : -1;
     for (const at of afterColumn >= 0 ? [afterColumn, base] : [base]) {
-      if (startsWithIgnoringCase(text, at, quoted) && restAt(at + quoted.length)) return m.index;
-      if (bare && startsWithIgnoringCase(text, at, column) && wordBoundary(text, at + column.length) && restAt(at + column.length)) return m.index;
+      if (startsWithAsciiIgnoringCase(text, at, quoted) && restAt(at + quoted.length)) return m.index;
+      if (bare && startsWithAsciiIgnoringCase(text, at, column) && wordBoundary(text, at + column.length) && restAt(at + column.length)) return m.index;
     }
   }
   return undefined;
 }
 
-/** text[at…] starts with `s` (ASCII) under a case-insensitive, non-Unicode RegExp's rules. */
-function startsWithIgnoringCase(text: string, at: number, s: string): boolean {
-  if (at + s.length > text.length) return false;
-  for (let i = 0; i < s.length; i++) {
-    const a = text.charCodeAt(at + i);
-    const b = s.charCodeAt(i);
-    if (a === b) continue;
-    const la = a | 0x20;
-    if (la !== (b | 0x20) || la < 97 || la > 122) return false;
-  }
-  return true;
-}
 
 const isWordChar = (c: number) => (c >= 48 && c <= 57) || (c >= 65 && c <= 90) || (c >= 97 && c <= 122) || c === 95;
 /** `\b` at `at` (ASCII word characters, as in a non-Unicode RegExp). */

@@ -2,6 +2,7 @@
 import type { FileInfo, StatementInfo } from '../../analyze.js';
 import type { Range } from '../../types.js';
 import { RUNNERS } from '../../runners.js';
+import { startsWithAsciiIgnoringCase } from '../../text.js';
 
 /** "a", "a and b", "a, b and c". */
 export function listOf(items: readonly string[]): string {
@@ -137,23 +138,11 @@ function stickyEnd(re: RegExp, text: string, at: number): number {
 function identEnd(text: string, at: number, name: string): number {
   const n = name.length;
   if (text.charCodeAt(at) === 34) {
-    return sameAsciiIgnoringCase(text, at + 1, name) && text.charCodeAt(at + 1 + n) === 34 ? at + n + 2 : -1;
+    return startsWithAsciiIgnoringCase(text, at + 1, name) && text.charCodeAt(at + 1 + n) === 34 ? at + n + 2 : -1;
   }
-  if (!sameAsciiIgnoringCase(text, at, name)) return -1;
+  if (!startsWithAsciiIgnoringCase(text, at, name)) return -1;
   const next = text.charCodeAt(at + n);
   const word = (next >= 48 && next <= 57) || (next >= 65 && next <= 90) || (next >= 97 && next <= 122) || next === 95 || next === 36;
   return word ? -1 : at + n;
 }
 
-/** text[at…] starts with `name` (ASCII) under a case-insensitive, non-Unicode RegExp's rules. */
-function sameAsciiIgnoringCase(text: string, at: number, name: string): boolean {
-  if (at + name.length > text.length) return false;
-  for (let i = 0; i < name.length; i++) {
-    const a = text.charCodeAt(at + i);
-    const b = name.charCodeAt(i);
-    if (a === b) continue;
-    const la = a | 0x20;
-    if (la !== (b | 0x20) || la < 97 || la > 122) return false;
-  }
-  return true;
-}
