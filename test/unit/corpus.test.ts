@@ -3,15 +3,14 @@
 // in exactly the files that are not valid PostgreSQL (a checked-in list, so a splitter regression shows up by name).
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { join, relative } from 'node:path';
 import { loadModule, parseSync } from 'libpg-query';
 import { loadParser } from '../../src/analyzer/parse.js';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../../src/analyzer/analyze.js';
+import { listSqlFiles, CORPUS } from './support.js';
 
-const REPO = resolve(import.meta.dirname, '..', '..');
 // PG_PREFLIGHT_CORPUS overrides the location (to try the test against another copy).
-const CORPUS = process.env.PG_PREFLIGHT_CORPUS ? resolve(process.env.PG_PREFLIGHT_CORPUS) : resolve(REPO, '..', 'shared', 'corpus');
 
 /** Prisma-generated sources: every file is a Prisma Migrate migration.sql. */
 const PRISMA_SOURCES = ['trigger.dev', 'documenso', 'formbricks', 'langfuse', 'inbox-zero'];
@@ -96,14 +95,6 @@ const TEMPLATED = [
 
 const EXPECTED_WITH_PARSE_PROBLEMS = [...INVALID, ...TEMPLATED].sort();
 
-function listSqlFiles(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) listSqlFiles(p, out);
-    else if (e.isFile() && e.name.endsWith('.sql')) out.push(p);
-  }
-  return out;
-}
 
 function requireCorpus(): void {
   assert.ok(existsSync(CORPUS), `The migration corpus is missing: expected it at ${CORPUS} (../shared/corpus beside the repository). ` +

@@ -4,25 +4,14 @@
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { loadParser } from '../../src/analyzer/parse.js';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../../src/analyzer/analyze.js';
 import type { Position, Range } from '../../src/analyzer/types.js';
+import { prng, CORPUS } from './support.js';
 
-const CORPUS = resolve(import.meta.dirname, '..', '..', '..', 'shared', 'corpus');
 const SLOW = { timeout: 300_000 };
 
-/** mulberry32 */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 const pick = <T>(rnd: () => number, xs: readonly T[]): T => xs[Math.floor(rnd() * xs.length)];
 
 const show = (sql: string) => JSON.stringify(sql.length > 160 ? `${sql.slice(0, 100)}…(${sql.length} chars)…${sql.slice(-40)}` : sql);

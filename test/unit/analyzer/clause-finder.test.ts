@@ -6,17 +6,8 @@ import { LineIndex } from '../../../src/analyzer/text.js';
 import { ClauseFinder, identSource } from '../../../src/analyzer/rules/utils/group-b.js';
 import { alterColumnSpan, clauseEnd, findIn, identSource as identSourceA } from '../../../src/analyzer/rules/utils/group-a.js';
 import type { FileInfo, StatementInfo } from '../../../src/analyzer/analyze.js';
+import { prng } from '../support.js';
 
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function setup(prefix: string, text: string) {
   const doc = prefix + text;

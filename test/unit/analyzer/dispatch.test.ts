@@ -3,24 +3,15 @@
 // whole corpus (../shared/corpus; skipped when it is absent), plus the dispatch table itself.
 import { describe, it, before } from 'node:test';
 import assert from 'node:assert/strict';
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { join, relative, resolve } from 'node:path';
+import { existsSync, readFileSync } from 'node:fs';
+import { relative } from 'node:path';
 import { loadParser } from '../../../src/analyzer/parse.js';
 import { analyze, type AnalyzeOptions } from '../../../src/analyzer/analyze.js';
 import { allRules } from '../../../src/analyzer/registry.js';
 import { defineRule, rulesForKind, type Rule } from '../../../src/analyzer/rule.js';
+import { listSqlFiles, CORPUS } from '../support.js';
 
-const REPO = resolve(import.meta.dirname, '..', '..', '..');
-const CORPUS = process.env.PG_PREFLIGHT_CORPUS ? resolve(process.env.PG_PREFLIGHT_CORPUS) : resolve(REPO, '..', 'shared', 'corpus');
 
-function listSqlFiles(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) listSqlFiles(p, out);
-    else if (e.isFile() && e.name.endsWith('.sql')) out.push(p);
-  }
-  return out;
-}
 
 /** The same rules without `kinds`: every check() sees every statement. */
 const undispatched: Rule<any>[] = allRules.map((r) => ({ ...r, kinds: undefined }));

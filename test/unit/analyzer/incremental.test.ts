@@ -7,11 +7,8 @@ import { join } from 'node:path';
 import { loadParser } from '../../../src/analyzer/parse.js';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../../../src/analyzer/analyze.js';
 import { DocumentAnalyzer, composeChange, type TextChange } from '../../../src/analyzer/incremental.js';
+import { prng, CORPUS } from '../support.js';
 
-function prng(seed: number): () => number {
-  let s = seed >>> 0;
-  return () => { s = (s + 0x6d2b79f5) >>> 0; let t = s; t = Math.imul(t ^ (t >>> 15), t | 1); t ^= t + Math.imul(t ^ (t >>> 7), t | 61); return ((t ^ (t >>> 14)) >>> 0) / 4294967296; };
-}
 
 function normalize(r: AnalysisResult) {
   return {
@@ -44,7 +41,7 @@ const SNIPPETS = [
 ];
 
 function corpusDoc(): string | undefined {
-  const dir = join(import.meta.dirname, '..', '..', '..', '..', 'shared', 'corpus');
+  const dir = CORPUS;
   if (!existsSync(dir)) return undefined;
   const out: string[] = [];
   const walk = (d: string) => { for (const e of readdirSync(d, { withFileTypes: true })) { const p = join(d, e.name); if (e.isDirectory()) walk(p); else if (p.endsWith('.sql') && out.length < 60) out.push(readFileSync(p, 'utf8')); } };
