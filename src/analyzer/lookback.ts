@@ -28,7 +28,7 @@ export function newFileInfo(fields: FileInfoFields): FileInfo {
 /** The file's statements, for a rule that looks back only within its statement's transaction. */
 export function transactionStatements(file: FileInfo): StatementInfo[] {
   if (lookBackProbe.active) lookBackProbe.transaction = true;
-  return (file as FileInfo & { [RAW_STATEMENTS]?: StatementInfo[] })[RAW_STATEMENTS] ?? file.statements;
+  return rawStatements(file);
 }
 
 /**
@@ -38,9 +38,10 @@ export function transactionStatements(file: FileInfo): StatementInfo[] {
  */
 export function transactionLockStatements(file: FileInfo): StatementInfo[] {
   if (lookBackProbe.active) lookBackProbe.transactionLocks = true;
-  return (file as FileInfo & { [RAW_STATEMENTS]?: StatementInfo[] })[RAW_STATEMENTS] ?? file.statements;
+  return rawStatements(file);
 }
 
+/** The statements, without marking the running rule (the engine's own reads and writes). */
 export function rawStatements(file: FileInfo): StatementInfo[] {
   return (file as FileInfo & { [RAW_STATEMENTS]?: StatementInfo[] })[RAW_STATEMENTS] ?? file.statements;
 }
