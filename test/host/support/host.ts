@@ -99,8 +99,11 @@ export async function type(editor: vscode.TextEditor, at: vscode.Position | vsco
 
 /** Reverts every dirty document and closes all editors (VS Code would ask to save otherwise). */
 export async function closeAll(): Promise<void> {
+  // Only the workspace copy's files are the tests' own: the workbench may hold its own documents dirty for a moment
+  // (User/settings.json while a setting is written), and opening those races the workbench opening them itself.
+  const own = root() + path.sep;
   for (const doc of vscode.workspace.textDocuments) {
-    if (doc.isDirty && doc.uri.scheme === 'file') {
+    if (doc.isDirty && doc.uri.scheme === 'file' && doc.uri.fsPath.startsWith(own)) {
       await vscode.window.showTextDocument(doc);
       await vscode.commands.executeCommand('workbench.action.files.revert');
     }

@@ -93,6 +93,11 @@ for (const major of pgMajors()) {
         assert.equal(head.reason, 'held');
         assert.equal(head.position, 1);
         assert.ok(head.heldBy.length >= 1 && head.heldBy.every((p) => dumpPids.includes(p)), `held by the dump: ${head.heldBy} vs ${dumpPids}`);
+        if (rest.length !== webPids.length) {
+          // Say what the server had, so that a difference can be told from a race in this test.
+          const locks = (await admin.query(`SELECT pid, relation::regclass::text AS rel, mode, granted FROM pg_locks WHERE locktype = 'relation' AND pid = ANY($1)`, [webPids])).rows;
+          assert.fail(`waiters ${JSON.stringify(q.waiters)}; the SELECTs' relation locks now: ${JSON.stringify(locks)}`);
+        }
         assert.deepEqual(rest.map((w) => w.pid).sort(), [...webPids].sort());
         for (const w of rest) {
           assert.equal(w.reason, 'queued', JSON.stringify(w));
