@@ -66,6 +66,8 @@ class EffectsBuilder {
       relkind: info?.kind ?? kind ?? 'unknown',
       createdInMigration: info?.createdInMigration ?? false,
     };
+    // Rules name the table whose lock queue an index lock joins without asking the schema again.
+    if (info?.table && INDEX_KINDS.has(info.kind)) l.table = info.table;
     this.byRelation.set(relation, l);
     this.e.locks.push(l);
   }

@@ -28,6 +28,8 @@ export interface LockEffect {
   implicit: boolean;
   /** True when the relation was created earlier in the same migration (it cannot be busy). */
   createdInMigration: boolean;
+  /** For an index (or partitioned index) the schema knows: the table it belongs to. */
+  table?: string;
   /** Why this lock is taken, in a few words ("ALTER COLUMN TYPE", "index of a rewritten table"). */
   reason: string;
 }

@@ -38,8 +38,8 @@ export default defineRule({
       return !had || strength(had) < strength(l.mode);
     }));
     if (!lock) return;
-    let queueTable = lock.relation;
-    if (lock.relkind === 'index' || lock.relkind === 'partitioned index') queueTable = ctx.schema.get(lock.relation)?.table ?? lock.relation;
+    // An index lock queues with the index's table's lock queue (the lock model named the table from the schema).
+    const queueTable = lock.table ?? lock.relation;
     const data = {
       what: statementLabel(stmt),
       mode: sqlModeName(lock.mode),

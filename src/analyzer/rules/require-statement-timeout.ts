@@ -37,7 +37,7 @@ export default defineRule({
       what: statementLabel(stmt),
       mode: sqlModeName(lock.mode),
       table: lock.relation,
-      queue: queueDescription(lock.mode, lock.relkind === 'index' || lock.relkind === 'partitioned index' ? ctx.schema.get(lock.relation)?.table ?? lock.relation : lock.relation),
+      queue: queueDescription(lock.mode, lock.table ?? lock.relation),
       setting: stmt.statementTimeout === null ? 'no statement_timeout' : `statement_timeout disabled (${stmt.statementTimeout})`,
     };
     ctx.report(rewritten ? 'rewriteWithoutTimeout' : scanned ? 'scanWithoutTimeout' : 'lockWithoutTimeout', data, {
