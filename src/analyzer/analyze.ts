@@ -10,9 +10,9 @@ import { RUNNERS, type RunnerName } from './runners.js';
 import type { Rule, RuleContext, ReportOptions } from './rule.js';
 import { format, helpFor, rulesForKind } from './rule.js';
 import { allRules } from './registry.js';
-import { lookBackProbe as probe, newFileInfo, rawStatements, type LookBackScope } from './lookback.js';
+import { lookBackProbe as probe, newFileInfo, rawStatements, type LookBackRecord } from './lookback.js';
 
-export { transactionStatements, type LookBackScope } from './lookback.js';
+export { transactionStatements, type LookBackScope, type LookBackRecord } from './lookback.js';
 
 export const DEFAULT_PG_VERSION = 16;
 
@@ -186,7 +186,7 @@ export function setupFile(text: string, lines: LineIndex, statementCount: number
  * other statements, with how far.
  */
 export function runStatementRules(info: StatementInfo, schema: SchemaModel, setup: FileSetup, rules: readonly Rule<any>[], findings: Finding[],
-  lookBacks?: Array<{ rule: Rule<any>; scope: LookBackScope }>): void {
+  lookBacks?: Array<LookBackRecord & { rule: Rule<any> }>): void {
   const { file, options } = setup;
   // One context per statement, shared by the rules (only `rule` changes): this is the hot loop of the editor.
   const ctx = new StatementContext(info, schema, file, file.pgVersion, findings, options);
@@ -194,15 +194,14 @@ export function runStatementRules(info: StatementInfo, schema: SchemaModel, setu
   for (const rule of rules) {
     if (ignoresSome && (info.ignoredRules.includes(rule.id) || info.ignoredRules.includes('*'))) continue;
     ctx.rule = rule;
-    if (lookBacks) { probe.active = true; probe.file = false; probe.transaction = false; probe.transactionLocks = false; }
+    if (lookBacks) { probe.active = true; probe.reset(); }
     try { rule.check!(ctx); } catch (err) {
       findings.push(internalError(rule, info, err));
     } finally {
       if (lookBacks) {
         probe.active = false;
-        if (probe.file) lookBacks.push({ rule, scope: 'file' });
-        else if (probe.transaction) lookBacks.push({ rule, scope: 'transaction' });
-        else if (probe.transactionLocks) lookBacks.push({ rule, scope: 'transaction-locks' });
+        const seen = probe.result();
+        if (seen) lookBacks.push({ rule, ...seen });
       }
     }
   }
@@ -224,7 +223,7 @@ export function initialState(setup: FileSetup): EngineState {
  * The statement's findings from per-statement rules are pushed to `findings`.
  */
 export function stepStatement(raw: RawStatement, index: number, st: EngineState, schema: SchemaModel, setup: FileSetup, findings: Finding[],
-  lookBacks?: Array<{ rule: Rule<any>; scope: LookBackScope }>): StatementInfo {
+  lookBacks?: Array<LookBackRecord & { rule: Rule<any> }>): StatementInfo {
   const { file, implicit, implicitActive } = setup;
   const pgVersion = file.pgVersion;
   const kind = statementKind(raw.node);

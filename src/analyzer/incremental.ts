@@ -21,15 +21,23 @@ import type { Rule } from './rule.js';
 import { SchemaModel, type SchemaTracker } from './schema.js';
 import { LineIndex } from './text.js';
 import { lockSummary } from './rules/utils/transaction.js';
+import { rawStatements } from './lookback.js';
 import {
   compareFindings, finishFile, ignoreDirectives, initialState, runStatementRules, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse,
-  stepStatement, type AnalysisResult, type AnalyzeOptions, type EngineState, type FileSetup, type LookBackScope, type RawStatement, type StatementInfo,
+  stepStatement, type AnalysisResult, type AnalyzeOptions, type EngineState, type FileSetup, type LookBackRecord, type RawStatement, type StatementInfo,
 } from './analyze.js';
 
 /** Statements per schema layer, about: resuming replays at most this many statements' schema changes. */
 const LAYER = 64;
 
-interface LookBack { rule: Rule<any>; scope: LookBackScope }
+type LookBack = LookBackRecord & { rule: Rule<any> };
+
+/**
+ * What changed in one transaction, for the rules that noted exactly what they read of it (scope 'transaction-held'):
+ * the statements whose lock summary changed (old and new, at their place in the new order), the relations they lock,
+ * and whether one of them begins or ends a transaction (then everything in it counts as changed).
+ */
+interface TxnLockChanges { structural: boolean; relations: Set<string>; changed: Array<{ pos: number; info: StatementInfo }> }
 
 interface StatementRecord {
   raw: RawStatement;
@@ -252,15 +260,27 @@ export class DocumentAnalyzer {
 
     /** Transactions in which what a statement locks (lockSummary) changed: a subset of changedTxns. */
     const changedTxnLocks = new Set<number>();
+    const txnLockChanges = new Map<number, TxnLockChanges>();
     const markTxn = (txn: number, locks: boolean) => {
       if (txn < 0) return;
       changedTxns.add(txn);
       if (locks) changedTxnLocks.add(txn);
     };
+    /** A statement whose lock summary changed (gone, new, or analysed again), at `pos` in the new order. */
+    const noteLocks = (info: StatementInfo, pos: number) => {
+      const txn = info.transactionId;
+      if (txn < 0) return;
+      let c = txnLockChanges.get(txn);
+      if (!c) txnLockChanges.set(txn, (c = { structural: false, relations: new Set(), changed: [] }));
+      if (info.effects.transaction) c.structural = true;
+      for (const l of info.locks) c.relations.add(l.relation);
+      c.changed.push({ pos, info });
+    };
     /** An old statement that is gone or replaced: what it wrote, and its transaction, count as changed. */
     const drop = (r: StatementRecord, locks = true) => {
       for (const w of r.writes) dirty.add(w);
       markTxn(r.info.transactionId, locks);
+      if (locks) noteLocks(r.info, nextIndex());
       changedBefore = true;
     };
     /** Reuses `old` for `raw` (the same statement text) when nothing it depends on changed; false when it cannot. */
@@ -271,7 +291,7 @@ export class DocumentAnalyzer {
       if ((raw !== old.raw || old.info.range.start.line === move.editLine) && !sameLinePrefix(prev, old, text, lines, raw.start)) return false;
       const oldLine = old.info.range.start.line;
       let rec = moveRecord(old, raw, nextIndex(), raw.start - oldStart, move);
-      const again = old.lookBacks.length ? lookBacksToRerun(old, changedBefore, changedTxns, changedTxnLocks) : NONE;
+      const again = old.lookBacks.length ? lookBacksToRerun(old, changedBefore, changedTxns, changedTxnLocks, txnLockChanges, setup.file) : NONE;
       // Its analysis stands, but rules that looked at changed statements run again. In a layer that is still being
       // taken over as it was, first without a schema: most of them do not read it, and then the layer stays reused.
       let rechecked: StatementRecord | undefined;
@@ -324,6 +344,7 @@ export class DocumentAnalyzer {
       const sameLocks = !!replaces && replaces.info.transactionId === rec.info.transactionId &&
         replaces.info.range.start.line === rec.info.range.start.line && lockSummary(replaces.info) === lockSummary(rec.info);
       markTxn(rec.info.transactionId, !sameLocks);
+      if (!sameLocks) noteLocks(rec.info, rec.info.index);
       if (replaces) drop(replaces, !sameLocks);
       changedBefore = true;
       out.push(rec);
@@ -417,17 +438,37 @@ const NO_SCHEMA = new Proxy({}, {
 }) as SchemaModel;
 
 /** The rules that looked at other statements when they checked `rec` and must run again: something they saw changed. */
-function lookBacksToRerun(rec: StatementRecord, changedBefore: boolean, changedTxns: Set<number>, changedTxnLocks: Set<number>): LookBack[] {
+function lookBacksToRerun(rec: StatementRecord, changedBefore: boolean, changedTxns: Set<number>, changedTxnLocks: Set<number>,
+  txnLockChanges: Map<number, TxnLockChanges>, file: FileSetup['file']): LookBack[] {
   if (!changedBefore) return NONE; // nothing before it changed, in its transaction or anywhere
   const txn = rec.info.transactionId;
   const txnChanged = txn >= 0 && changedTxns.has(txn);
   const locksChanged = txn >= 0 && changedTxnLocks.has(txn);
   let out: LookBack[] | undefined;
   for (const l of rec.lookBacks) {
-    if (l.scope === 'file' || (l.scope === 'transaction' ? txnChanged : locksChanged)) (out ??= []).push(l);
+    const again = l.scope === 'file' ? true
+      : l.scope === 'transaction' ? txnChanged
+      : l.scope === 'transaction-locks' ? locksChanged
+      : locksChanged && heldChanged(l, txnLockChanges.get(txn), file);
+    if (again) (out ??= []).push(l);
   }
   return out ?? NONE;
 }
+
+/** Whether what a rule noted of its transaction (the relations it asked about, the first statement it picked) changed. */
+function heldChanged(l: LookBack, c: TxnLockChanges | undefined, file: FileSetup['file']): boolean {
+  const f = l.first;
+  const h = f?.stmt;
+  // The statement it picked is gone, analysed again or moved to another line (messages name its line).
+  if (h && (rawStatements(file)[h.index] !== h || h.range.start.line !== f.line)) return true;
+  if (!c) return false;
+  if (c.structural) return true;
+  for (const r of l.relations ?? NONE_RELATIONS) if (c.relations.has(r)) return true;
+  if (!f) return false;
+  // A changed statement before the one it picked (or anywhere, when none was) would be picked now, or was before.
+  return c.changed.some((x) => (!h || x.pos <= h.index) && f.pick(x.info) !== undefined);
+}
+const NONE_RELATIONS: readonly string[] = [];
 
 /** The previous text's [start, oldEnd) became the new text's [start, newEnd). */
 export interface TextChange { start: number; oldEnd: number; newEnd: number }

@@ -7,11 +7,43 @@ import type { FileInfo, StatementInfo } from './analyze.js';
 // not declare this: the engine observes it. While a rule runs, reading `file.statements` marks it as looking back
 // over the whole file; `transactionStatements(file)` (for rules that look back within their transaction) marks it
 // as looking back over its transaction only; `transactionLockStatements(file)` marks it as reading only what the
-// earlier statements of its transaction lock (see there), so it runs again only when that changes.
+// earlier statements of its transaction lock (see there), so it runs again only when that changes; the queries of
+// rules/utils/transaction.ts (heldStatements) narrow that to the relations and the first statement they read.
 
-export type LookBackScope = 'transaction-locks' | 'transaction' | 'file';
+export type LookBackScope = 'transaction-held' | 'transaction-locks' | 'transaction' | 'file';
 const RAW_STATEMENTS = Symbol('statements');
-export const lookBackProbe = { active: false, file: false, transaction: false, transactionLocks: false };
+
+/**
+ * What a rule that reads its transaction's earlier statements only through the narrow queries of
+ * rules/utils/transaction.ts looked at: the relations it asked about (what the transaction locked on them) and the
+ * first earlier statement a `pick` chose (null: none did). It must run again only when a changed statement of its
+ * transaction locks one of those relations, or `pick` chooses a changed statement before that first one, or the
+ * first one moved to another line (messages name its line).
+ */
+export interface HeldLookBack {
+  relations: readonly string[];
+  first?: { stmt: StatementInfo | null; line: number; pick: (prev: StatementInfo) => unknown };
+}
+
+export interface LookBackRecord extends Partial<HeldLookBack> { scope: LookBackScope }
+
+export const lookBackProbe = {
+  active: false, file: false, transaction: false, transactionLocks: false,
+  held: false, relations: [] as string[], first: undefined as HeldLookBack['first'],
+  reset(): void {
+    this.file = false; this.transaction = false; this.transactionLocks = false;
+    this.held = false; this.relations.length = 0; this.first = undefined;
+  },
+  /** The look-back the running rule made, if any: the widest scope it read wins. */
+  result(): LookBackRecord | undefined {
+    if (this.file) return { scope: 'file' };
+    if (this.transaction) return { scope: 'transaction' };
+    if (this.transactionLocks) return { scope: 'transaction-locks' };
+    if (this.held) return { scope: 'transaction-held', relations: this.relations.length ? [...this.relations] : NO_RELATIONS, first: this.first };
+    return undefined;
+  },
+};
+const NO_RELATIONS: readonly string[] = [];
 
 type FileInfoFields = Omit<FileInfo, 'statements'>;
 export function newFileInfo(fields: FileInfoFields): FileInfo {
@@ -39,6 +71,27 @@ export function transactionStatements(file: FileInfo): StatementInfo[] {
 export function transactionLockStatements(file: FileInfo): StatementInfo[] {
   if (lookBackProbe.active) lookBackProbe.transactionLocks = true;
   return rawStatements(file);
+}
+
+/**
+ * The file's statements, for the queries of rules/utils/transaction.ts that note exactly what they read of the
+ * earlier statements of a transaction: the relations asked about (noteRelation) and the first statement a pick
+ * chose (noteFirst). They read, of those statements, only what lockSummary() covers.
+ */
+export function heldStatements(file: FileInfo): StatementInfo[] {
+  if (lookBackProbe.active) lookBackProbe.held = true;
+  return rawStatements(file);
+}
+
+export function noteRelation(relation: string): void {
+  if (lookBackProbe.active) lookBackProbe.relations.push(relation);
+}
+
+export function noteFirst(stmt: StatementInfo | undefined, pick: (prev: StatementInfo) => unknown): void {
+  if (!lookBackProbe.active) return;
+  // One first statement per rule run; a rule that asks twice is treated as reading the transaction's locks.
+  if (lookBackProbe.first) lookBackProbe.transactionLocks = true;
+  else lookBackProbe.first = { stmt: stmt ?? null, line: stmt ? stmt.range.start.line : -1, pick };
 }
 
 /** The statements, without marking the running rule (the engine's own reads and writes). */

@@ -2,7 +2,8 @@ import type { Position, Range } from './types.js';
 
 /** Maps UTF-16 offsets of one text to 0-based line/character positions (what LSP and VS Code use). */
 export class LineIndex {
-  private lineStarts: number[];
+  /** The offset where each line starts, ascending (a typed array: an edit copies it without growing it). */
+  private lineStarts: Int32Array;
 
   /**
    * The index of `text`, derived from `old`'s when they differ only in [prefix, oldEnd) → [prefix, newEnd):
@@ -14,12 +15,16 @@ export class LineIndex {
     (idx as { text: string }).text = text;
     const starts = old.lineStarts;
     const delta = newEnd - oldEnd;
-    const out: number[] = [];
-    let i = 0;
-    while (i < starts.length && starts[i] <= prefix) out.push(starts[i++]);
-    for (let j = text.indexOf('\n', prefix); j >= 0 && j < newEnd; j = text.indexOf('\n', j + 1)) out.push(j + 1);
-    while (i < starts.length && starts[i] <= oldEnd) i++;
-    for (; i < starts.length; i++) out.push(starts[i] + delta);
+    const before = upperBound(starts, prefix); // line starts at or before the edit: kept
+    const after = upperBound(starts, oldEnd); // line starts after the edit's old end: shifted
+    let added = 0;
+    for (let j = text.indexOf('\n', prefix); j >= 0 && j < newEnd; j = text.indexOf('\n', j + 1)) added++;
+    const out = new Int32Array(before + added + starts.length - after);
+    out.set(starts.subarray(0, before));
+    let k = before;
+    for (let j = text.indexOf('\n', prefix); j >= 0 && j < newEnd; j = text.indexOf('\n', j + 1)) out[k++] = j + 1;
+    if (delta === 0) out.set(starts.subarray(after), k);
+    else for (let i = after; i < starts.length; i++) out[k++] = starts[i] + delta;
     idx.lineStarts = out;
     return idx;
   }
@@ -37,7 +42,7 @@ export class LineIndex {
       let i = text.indexOf('\n');
       while (i >= 0) { starts.push(i + 1); i = text.indexOf('\n', i + 1); }
     }
-    this.lineStarts = starts;
+    this.lineStarts = Int32Array.from(starts);
   }
   get lineCount(): number { return this.lineStarts.length; }
 
@@ -57,6 +62,13 @@ export class LineIndex {
     if (pos.line >= this.lineStarts.length) return this.text.length;
     return Math.min(this.text.length, this.lineStarts[Math.max(0, pos.line)] + Math.max(0, pos.character));
   }
+}
+
+/** The number of leading entries of the ascending `a` that are at most `x`. */
+function upperBound(a: Int32Array, x: number): number {
+  let lo = 0, hi = a.length;
+  while (lo < hi) { const mid = (lo + hi) >> 1; if (a[mid] <= x) lo = mid + 1; else hi = mid; }
+  return lo;
 }
 
 /** Converts a code-point offset into s to a UTF-16 offset (surrogate pairs count as one code point). */

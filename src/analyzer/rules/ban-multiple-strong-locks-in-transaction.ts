@@ -2,7 +2,7 @@ import { defineRule } from '../rule.js';
 import type { StatementInfo } from '../analyze.js';
 import type { LockEffect } from '../types.js';
 import { blockingLocks, isTableLike, lineOf, sqlModeName, statementLabel } from './utils/group-c.js';
-import { endsTransaction, foldTransactionBefore } from './utils/transaction.js';
+import { endsTransaction, firstInTransactionBefore, relationsLockedBefore } from './utils/transaction.js';
 
 // GitLab's RequireDisableDdlTransactionForMultipleLocks: a transaction that holds locks blocking reads or writes on
 // several busy tables queues traffic on all of them at once, and deadlocks with application transactions that touch
@@ -21,27 +21,32 @@ export default defineRule({
   check(ctx) {
     const stmt = ctx.stmt;
     if (stmt.transactionId < 0 || endsTransaction(stmt)) return;
-    // The locks the transaction took before this statement, each with the statement that took it first.
-    const held = foldTransactionBefore(HELD, ctx.file, stmt, () => new Map<string, Held>(), (h, prev) => {
-      if (endsTransaction(prev)) return new Map();
-      for (const l of blockingLocks(prev).filter(isTableLike)) if (!h.has(l.relation)) h.set(l.relation, { stmt: prev, lock: l });
-      return h;
-    })!;
     const locks = blockingLocks(stmt).filter(isTableLike);
+    if (locks.length === 0) return;
+    // The first lock the transaction took before this statement (with the statement that took it), and which
+    // relations it locked: each asked about only as far as needed.
+    const first = firstInTransactionBefore(FIRST, ctx.file, stmt, firstStrongLock);
+    if (!first) return;
+    const held = relationsLockedBefore(HELD, ctx.file, stmt, strongLocks);
     const fresh = locks.filter((l) => !held.has(l.relation));
-    if (fresh.length === 0 || held.size === 0) return;
+    if (fresh.length === 0) return;
     const lock = fresh.find((l) => !l.implicit) ?? fresh[0];
-    const first = held.values().next().value!;
     ctx.report('multipleStrongLocks', {
       what: statementLabel(stmt),
       mode: sqlModeName(lock.mode),
       table: lock.relation,
-      otherMode: sqlModeName(first.lock.mode),
-      other: first.lock.relation,
+      otherMode: sqlModeName(first.value.mode),
+      other: first.value.relation,
       line: lineOf(first.stmt),
     });
   },
 });
 
-interface Held { stmt: StatementInfo; lock: LockEffect }
+function strongLocks(stmt: StatementInfo): LockEffect[] {
+  return blockingLocks(stmt).filter(isTableLike);
+}
+function firstStrongLock(stmt: StatementInfo): LockEffect | undefined {
+  return blockingLocks(stmt).find(isTableLike);
+}
+const FIRST = {};
 const HELD = {};

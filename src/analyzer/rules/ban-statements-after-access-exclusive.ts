@@ -2,7 +2,7 @@ import { defineRule } from '../rule.js';
 import type { StatementInfo } from '../analyze.js';
 import type { LockEffect } from '../types.js';
 import { isTableLike, lineOf, statementLabel } from './utils/group-c.js';
-import { endsTransaction, foldTransactionBefore } from './utils/transaction.js';
+import { endsTransaction, firstInTransactionBefore } from './utils/transaction.js';
 
 // Locks are held until the transaction ends. Once a statement has ACCESS EXCLUSIVE on a busy table, every later
 // statement of the same transaction adds its run time to the time that table is unusable (eugene E4).
@@ -37,22 +37,16 @@ export default defineRule({
     if (stmt.transactionId < 0 || endsTransaction(stmt)) return;
     // The first statement of the transaction (since its start, or its last COMMIT … AND CHAIN) that took ACCESS
     // EXCLUSIVE on an existing table.
-    const holder = foldTransactionBefore(HOLDER, ctx.file, stmt, () => NO_HOLDER, (h: Holder, prev) => {
-      if (endsTransaction(prev)) return NO_HOLDER;
-      if (h.stmt) return h;
-      const lock = accessExclusiveOnExisting(prev);
-      return lock ? { stmt: prev, lock } : h;
-    });
-    if (!holder?.stmt || IGNORED_KINDS.has(stmt.kind) || touchesOnlyNewRelations(stmt)) return;
+    if (IGNORED_KINDS.has(stmt.kind) || touchesOnlyNewRelations(stmt)) return;
+    const holder = firstInTransactionBefore(HOLDER, ctx.file, stmt, accessExclusiveOnExisting);
+    if (!holder) return;
     ctx.report('statementAfterAccessExclusive', {
       what: statementLabel(stmt),
-      table: holder.lock!.relation,
+      table: holder.value.relation,
       holder: statementLabel(holder.stmt),
       line: lineOf(holder.stmt),
     });
   },
 });
 
-interface Holder { stmt?: StatementInfo; lock?: LockEffect }
-const NO_HOLDER: Holder = {};
 const HOLDER = {};

@@ -1,8 +1,9 @@
 import { defineRule } from '../rule.js';
 import {
   blockingLocks, pickLock, queueDescription, sqlModeName, statementLabel, isDisabledTimeout, insertBeforeStatement,
-  innerNode, locksHeldBefore,
+  innerNode,
 } from './utils/group-c.js';
+import { locksHeldBefore } from './utils/transaction.js';
 import { strength } from '../locks.js';
 
 // A lock request waits in a queue, and every later request that conflicts with it queues behind it, even those that

@@ -162,4 +162,26 @@ describe('DocumentAnalyzer (incremental) equals analyze()', () => {
     inc.update(commented);
     assert.ok(inc.lastStats.analysed <= 1, `analysed ${inc.lastStats.analysed} after a comment`);
   });
+
+  it('a statement locking another table re-checks only the later statements of its transaction that its locks concern', () => {
+    // One transaction (flyway) of 300 ALTERs over 50 existing tables: every statement has lock findings that read
+    // what the transaction already holds. Renaming the table of statement 150 concerns the later statements on the
+    // old and the new table only; the first strong lock of the transaction (statement 0) is unchanged.
+    const schema = Array.from({ length: 51 }, (_, i) => `CREATE TABLE t${i} (id int);`).join('\n');
+    const options: AnalyzeOptions = { schemaSql: schema, runner: 'flyway', pgVersion: 16 };
+    const doc = Array.from({ length: 300 }, (_, i) => `ALTER TABLE t${i % 50} ADD COLUMN c${i} int;`).join('\n');
+    const inc = new DocumentAnalyzer(options);
+    inc.update(doc);
+    const renamed = doc.replace('ALTER TABLE t0 ADD COLUMN c150 int', 'ALTER TABLE t50 ADD COLUMN c150 int');
+    const r = inc.update(renamed);
+    assert.deepEqual(normalize(r), normalize(analyze(renamed, options)));
+    // Analysed again: statement 150, and 200 and 250, which read t0's columns that 150 no longer adds to.
+    assert.equal(inc.lastStats.analysed, 3);
+    assert.ok(inc.lastStats.rechecked <= 2, `re-checked ${inc.lastStats.rechecked} statements`);
+    // Changing the first statement changes what every later statement is told ("… already holds … on line 1").
+    const first = renamed.replace('ALTER TABLE t0 ADD COLUMN c0 int', 'ALTER TABLE t50 ADD COLUMN c0 int');
+    const r2 = inc.update(first);
+    assert.deepEqual(normalize(r2), normalize(analyze(first, options)));
+    assert.ok(inc.lastStats.rechecked >= 250, `re-checked ${inc.lastStats.rechecked} statements after the first lock changed`);
+  });
 });

@@ -3,7 +3,6 @@
 import type { LockEffect, LockMode, Range, TextEdit } from '../../types.js';
 import type { Node } from '../../parse.js';
 import type { FileInfo, StatementInfo } from '../../analyze.js';
-import { transactionLockStatements } from '../../lookback.js';
 import { blocks, sqlModeName, strength } from '../../locks.js';
 import { ByteOffsets } from '../../text.js';
 import { quoteIdent, rangeVarName, stringList } from '../../names.js';
@@ -378,31 +377,3 @@ export function clipUtf8(s: string, maxBytes: number): string {
   return s.slice(0, i);
 }
 
-// ---- locks held by the transaction ---------------------------------------------------------------------------
-
-interface HeldState { next: number; txn: number; held: Map<string, LockMode> }
-const heldStates = new WeakMap<FileInfo, HeldState>();
-
-/**
- * The table locks the statement's transaction already holds when the statement starts (relation → strongest mode).
- * Kept per file and extended as `check` visits statements in order, so the whole file costs one pass.
- */
-export function locksHeldBefore(file: FileInfo, stmt: StatementInfo): ReadonlyMap<string, LockMode> {
-  let st = heldStates.get(file);
-  if (!st || st.next > stmt.index) { st = { next: 0, txn: -1, held: new Map() }; heldStates.set(file, st); }
-  const statements = transactionLockStatements(file);
-  for (; st.next < stmt.index; st.next++) {
-    const prev = statements[st.next];
-    if (!prev) break;
-    if (prev.transactionId !== st.txn) { st.txn = prev.transactionId; st.held = new Map(); }
-    const tc = prev.effects.transaction;
-    if (tc === 'commit' || tc === 'rollback' || tc === 'prepare') { st.held = new Map(); continue; }
-    if (prev.transactionId < 0) continue;
-    for (const l of prev.locks) {
-      const had = st.held.get(l.relation);
-      if (!had || strength(l.mode) > strength(had)) st.held.set(l.relation, l.mode);
-    }
-  }
-  return stmt.transactionId >= 0 && stmt.transactionId === st.txn ? st.held : EMPTY_HELD;
-}
-const EMPTY_HELD: ReadonlyMap<string, LockMode> = new Map();
