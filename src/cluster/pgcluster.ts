@@ -70,6 +70,12 @@ export interface ClusterOptions {
   keep?: boolean;
   /** initdb locale; 'C' avoids depending on OS locales */
   locale?: string;
+  /**
+   * A streaming-replication hot standby of this running cluster instead of a new one: its data folder is a base
+   * backup of the primary's (the low-level backup API, so no pg_basebackup binary is needed), it follows the primary
+   * and, with hotStandbyFeedback, reports its oldest snapshot to it.
+   */
+  standbyOf?: { primary: Cluster; slot?: string; applicationName?: string; hotStandbyFeedback?: boolean };
 }
 
 export interface Cluster {
@@ -440,11 +446,66 @@ function installExitHook(): void {
 
 // ---------------------------------------------------------------------------------------------------------------------
 
+/** What a base backup leaves out of the copy: the server's own runtime files; these folders are copied empty. */
+const BACKUP_SKIP_FILES = new Set(['postmaster.pid', 'postmaster.opts', 'harness.conf', 'standby.signal', 'recovery.signal', 'backup_label', 'tablespace_map']);
+const BACKUP_EMPTY_DIRS = new Set(['pg_replslot', 'pg_stat_tmp', 'pg_dynshmem', 'pg_notify', 'pg_serial', 'pg_snapshots', 'pg_subtrans']);
+
+/**
+ * A base backup of a running primary into `dataDir` with the low-level API (pg_backup_start/stop, before 15
+ * pg_start_backup/pg_stop_backup non-exclusive): the files are copied between the two calls on one session, and the
+ * backup_label the stop returns is written into the copy. WAL written during the copy is streamed by the standby.
+ */
+async function baseBackup(primary: Cluster, dataDir: string, ids: { uid: number; gid: number } | undefined): Promise<void> {
+  const c = await primary.connect({ application_name: 'pg-preflight base backup' });
+  try {
+    const modern = primary.major >= 15;
+    await c.query(modern ? "SELECT pg_backup_start('pg-preflight standby', true)" : "SELECT pg_start_backup('pg-preflight standby', true, false)");
+    copyDataDir(primary.dataDir, dataDir, ids, true);
+    const r = await c.query(modern ? 'SELECT labelfile, spcmapfile FROM pg_backup_stop(false)' : 'SELECT labelfile, spcmapfile FROM pg_stop_backup(false, false)');
+    const write = (name: string, text: string) => {
+      const f = path.join(dataDir, name);
+      fs.writeFileSync(f, text);
+      if (ids) fs.chownSync(f, ids.uid, ids.gid);
+    };
+    write('backup_label', r.rows[0].labelfile);
+    if (r.rows[0].spcmapfile) write('tablespace_map', r.rows[0].spcmapfile);
+  } finally {
+    await c.end().catch(() => undefined);
+  }
+}
+
+function copyDataDir(from: string, to: string, ids: { uid: number; gid: number } | undefined, top: boolean): void {
+  fs.mkdirSync(to, { mode: 0o700 });
+  if (ids) fs.chownSync(to, ids.uid, ids.gid);
+  for (const e of fs.readdirSync(from, { withFileTypes: true })) {
+    if (top && BACKUP_SKIP_FILES.has(e.name)) continue;
+    const src = path.join(from, e.name);
+    const dst = path.join(to, e.name);
+    try {
+      if (e.isDirectory()) {
+        if (top && BACKUP_EMPTY_DIRS.has(e.name)) {
+          fs.mkdirSync(dst, { mode: 0o700 });
+          if (ids) fs.chownSync(dst, ids.uid, ids.gid);
+        } else {
+          copyDataDir(src, dst, ids, false);
+        }
+      } else if (e.isFile()) {
+        fs.copyFileSync(src, dst);
+        fs.chmodSync(dst, 0o600);
+        if (ids) fs.chownSync(dst, ids.uid, ids.gid);
+      }
+    } catch (err) {
+      // A file the server removed while it was copied (a temporary file, a recycled WAL segment) is not needed.
+      if ((err as NodeJS.ErrnoException).code !== 'ENOENT') throw err;
+    }
+  }
+}
+
 export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> {
   const baseDir = opts.baseDir ?? DEFAULT_BASE_DIR;
-  const superuser = opts.superuser ?? 'postgres';
+  const superuser = opts.superuser ?? opts.standbyOf?.primary.superuser ?? 'postgres';
   const ids = ensureRunAsUser(opts.runAsUser ?? DEFAULT_RUN_AS);
-  let binDir = opts.binDir;
+  let binDir = opts.binDir ?? opts.standbyOf?.primary.binDir;
   if (!binDir) {
     if (opts.major === undefined) throw new Error('startCluster: give major or binDir');
     binDir = resolveBinDir(opts.major);
@@ -477,14 +538,30 @@ export async function startCluster(opts: ClusterOptions = {}): Promise<Cluster> 
     }
 
     const t0 = Date.now();
-    await runAsync(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', superuser, '--auth=trust', '-E', 'UTF8',
-      `--locale=${opts.locale ?? 'C'}`, '--no-sync'], ids, dir);
+    const standby = opts.standbyOf;
+    if (standby) {
+      if (standby.primary.major !== major) throw new Error(`a standby of PostgreSQL ${standby.primary.major} needs its binaries, not ${major}'s`);
+      await baseBackup(standby.primary, dataDir, ids);
+    } else {
+      await runAsync(path.join(binDir, 'initdb'), ['-D', dataDir, '-U', superuser, '--auth=trust', '-E', 'UTF8',
+        `--locale=${opts.locale ?? 'C'}`, '--no-sync'], ids, dir);
+    }
     const initdbMs = Date.now() - t0;
 
     const settings: Record<string, string | number | boolean> = { ...testDefaults, ...(opts.settings ?? {}) };
     settings.unix_socket_directories = socketDir;
-    const mainConf = path.join(dataDir, 'postgresql.conf');
-    fs.appendFileSync(mainConf, "\ninclude = 'harness.conf'\n");
+    if (standby) {
+      const conninfo = `host=127.0.0.1 port=${standby.primary.port} user=${standby.primary.superuser} application_name=${standby.applicationName ?? 'standby'}`;
+      settings.primary_conninfo = conninfo;
+      if (standby.slot) settings.primary_slot_name = standby.slot;
+      settings.hot_standby = 'on';
+      settings.hot_standby_feedback = standby.hotStandbyFeedback ? 'on' : 'off';
+      settings.wal_receiver_status_interval = '1s';
+      fs.writeFileSync(path.join(dataDir, 'standby.signal'), '');
+      if (ids) fs.chownSync(path.join(dataDir, 'standby.signal'), ids.uid, ids.gid);
+    } else {
+      fs.appendFileSync(path.join(dataDir, 'postgresql.conf'), "\ninclude = 'harness.conf'\n");
+    }
 
     let lastErr = '';
     for (let attempt = 0; attempt < 5; attempt++) {

@@ -177,7 +177,8 @@ export function formatSnapshotText(s: Snapshot, st: TextStyle = plain): string {
     const scope = x.holdsBack === 'all' ? '' : x.holdsBack === 'catalogs' ? ' [catalogs only]' : ' [other database: shared catalogs only]';
     const detail = x.kind === 'backend' || x.kind === 'standby'
       ? `${x.application ?? ''} ${x.state ?? ''} ${dur(x.seconds)} ${st.dim(q(x.query, false, 50))}`
-      : x.kind === 'prepared' ? `prepared ${dur(x.seconds)} ago` : `${x.slotType ?? ''}${x.plugin ? `/${x.plugin}` : ''} ${x.active ? 'active' : st.yellow('inactive')}`;
+      : x.kind === 'prepared' ? `prepared ${dur(x.seconds)} ago`
+      : `${x.slotType ?? ''}${x.plugin ? `/${x.plugin}` : ''} ${x.active ? 'active' : st.yellow('inactive')}${x.application ? ` (${x.application})` : ''}`;
     out.push(`  ${x.kind.padEnd(12)} ${st.bold(x.id.padEnd(10))} xmin ${x.xmin} (age ${fmtInt(x.ageXid)})${scope} ${detail}`.trimEnd());
     out.push(st.dim(`  ${''.padEnd(12)} fix: ${x.fix}`));
   }

@@ -4,6 +4,16 @@
 import type { XminHolder, XminHolderKind } from '../types.js';
 import { bool, int, num, queryText, rows, secondsSince, str, xidNum, type Query } from './sql.js';
 
+/**
+ * What releases a horizon a standby holds through hot_standby_feedback: its oldest snapshot, on the standby (ending
+ * the walsender here only makes it reconnect and report the same xmin again).
+ */
+function onStandby(app: string, addr: string, fallback: string): string {
+  return `'-- on the standby ' || quote_literal(coalesce(nullif(${app}, ''), host(${addr}), ${fallback})) || ` +
+    `' (its oldest snapshot; or set hot_standby_feedback = off there): SELECT pg_terminate_backend(pid) FROM pg_stat_activity ` +
+    `WHERE backend_xmin IS NOT NULL AND pid <> pg_backend_pid() ORDER BY age(backend_xmin) DESC LIMIT 1'`;
+}
+
 export const xminHoldersQuery: Query<{ holders: XminHolder[]; omitted: number }> = {
   section: 'xminHolders',
   sql: ({ limits }) => `WITH h AS (
@@ -14,7 +24,8 @@ export const xminHoldersQuery: Query<{ holders: XminHolder[]; omitted: number }>
          a.application_name AS app, a.state, a.xact_start AS since, ${queryText('a.query', 120)} AS query,
          NULL::text AS slot_type, NULL::text AS plugin, NULL::bool AS active, NULL::text AS wal_status,
          CASE WHEN a.backend_type = 'walsender' OR a.datname IS NULL OR a.datname = current_database() THEN 'all' ELSE 'shared-catalogs' END AS holds_back,
-         'SELECT pg_terminate_backend(' || a.pid || ')' AS fix
+         CASE WHEN a.backend_type = 'walsender' THEN ${onStandby('a.application_name', 'a.client_addr', "'pid ' || a.pid")}
+              ELSE 'SELECT pg_terminate_backend(' || a.pid || ')' END AS fix
   FROM pg_stat_activity a
   WHERE (a.backend_xmin IS NOT NULL OR a.backend_xid IS NOT NULL) AND a.pid <> pg_backend_pid()
   UNION ALL
@@ -24,10 +35,12 @@ export const xminHoldersQuery: Query<{ holders: XminHolder[]; omitted: number }>
          'ROLLBACK PREPARED ' || quote_literal(p.gid)
   FROM pg_prepared_xacts p
   UNION ALL
-  SELECT 'slot', s.slot_name::text, NULL, s.database::text, s.xmin, NULL, NULL, NULL, NULL,
+  SELECT 'slot', s.slot_name::text, NULL, s.database::text, s.xmin, w.application_name, NULL, NULL, NULL,
          s.slot_type, s.plugin::text, s.active, s.wal_status, 'all',
-         'SELECT pg_drop_replication_slot(' || quote_literal(s.slot_name) || ')'
-  FROM pg_replication_slots s WHERE s.xmin IS NOT NULL
+         -- An attached standby sets a physical slot's xmin with hot_standby_feedback: the snapshot is over there.
+         CASE WHEN s.active AND s.slot_type = 'physical' THEN ${onStandby('w.application_name', 'w.client_addr', "'on slot ' || s.slot_name")}
+              ELSE 'SELECT pg_drop_replication_slot(' || quote_literal(s.slot_name) || ')' END
+  FROM pg_replication_slots s LEFT JOIN pg_stat_activity w ON w.pid = s.active_pid WHERE s.xmin IS NOT NULL
   UNION ALL
   SELECT 'slot-catalog', s.slot_name::text, NULL, s.database::text, s.catalog_xmin, NULL, NULL, NULL, NULL,
          s.slot_type, s.plugin::text, s.active, s.wal_status, 'catalogs',
@@ -67,6 +80,7 @@ SELECT json_build_object(
         h.seconds = num(r.seconds);
       }
       if (kind === 'slot' || kind === 'slot-catalog') {
+        if (str(r.application)) h.application = str(r.application);
         h.slotType = str(r.slotType) ?? '';
         h.plugin = str(r.plugin);
         h.active = bool(r.active) ?? false;
