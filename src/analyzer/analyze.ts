@@ -305,26 +305,28 @@ export function advanceState(st: EngineState, effects: Effects, node: Node): voi
 }
 
 /** Runs the whole-file rules and sorts the findings. */
-export function finishFile(setup: FileSetup, st: EngineState, findings: Finding[], sort = true): void {
+export function finishFile(setup: FileSetup, st: EngineState, findings: Finding[]): void {
+  setup.file.endsInTransaction = st.explicitDepth > 0;
+  for (const rule of setup.rules) if (rule.checkFile) runFileRule(setup, rule, findings);
+  sortFindings(findings);
+}
+
+/** Runs one whole-file rule; its findings are appended to `findings` in the order it reports them. */
+export function runFileRule(setup: FileSetup, rule: Rule<any>, findings: Finding[]): void {
   const { file, options } = setup;
-  const statements = file.statements;
-  file.endsInTransaction = st.explicitDepth > 0;
-  for (const rule of setup.rules) {
-    if (!rule.checkFile) continue;
-    try {
-      rule.checkFile({
-        file, pgVersion: file.pgVersion,
-        report(messageId, statementIndex, data, opts) {
-          const s = statements[statementIndex];
-          if (!s || s.ignoredRules.includes(rule.id) || s.ignoredRules.includes('*')) return;
-          findings.push(makeFinding(rule, messageId, s, data, opts, options));
-        },
-      });
-    } catch (err) {
-      findings.push(internalError(rule, statements[0], err));
-    }
+  const statements = rawStatements(file);
+  try {
+    rule.checkFile!({
+      file, pgVersion: file.pgVersion,
+      report(messageId, statementIndex, data, opts) {
+        const s = statements[statementIndex];
+        if (!s || s.ignoredRules.includes(rule.id) || s.ignoredRules.includes('*')) return;
+        findings.push(makeFinding(rule, messageId, s, data, opts, options));
+      },
+    });
+  } catch (err) {
+    findings.push(internalError(rule, statements[0], err));
   }
-  if (sort) sortFindings(findings);
 }
 
 export function compareFindings(a: Finding, b: Finding): number {

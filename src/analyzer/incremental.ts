@@ -21,9 +21,9 @@ import type { Rule } from './rule.js';
 import { SchemaModel, type SchemaTracker } from './schema.js';
 import { LineIndex } from './text.js';
 import { lockSummary } from './rules/utils/transaction.js';
-import { rawStatements } from './lookback.js';
+import { fileRuleProbe, rawStatements } from './lookback.js';
 import {
-  compareFindings, finishFile, ignoreDirectives, initialState, runStatementRules, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse,
+  compareFindings, ignoreDirectives, initialState, runFileRule, runStatementRules, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse,
   stepStatement, type AnalysisResult, type AnalyzeOptions, type EngineState, type FileSetup, type LookBackRecord, type RawStatement, type StatementInfo,
 } from './analyze.js';
 
@@ -44,6 +44,8 @@ interface StatementRecord {
   info: StatementInfo;
   /** Findings of per-statement rules for this statement, sorted. */
   findings: Finding[];
+  /** Findings of whole-file rules on this statement (moved with it; see FileMemo). */
+  fileFindings?: Finding[];
   /** The rules that looked at other statements when they checked this one. */
   lookBacks: LookBack[];
   stateBefore: EngineState;
@@ -52,6 +54,25 @@ interface StatementRecord {
   /** The statement read the whole schema (a scan over every relation). */
   global: boolean;
 }
+
+/**
+ * A whole-file rule's last findings and what it read to find them (lookback.ts fileRuleProbe, the end schema's
+ * tracker): the kinds of statements, or everything; the relations of the end state. Its findings live on the records
+ * of the statements they are about, so they move with them; they are reused while no statement of those kinds
+ * changed (or moved to another line) and no changed statement wrote what it read of the schema.
+ */
+interface FileMemo {
+  findings: Finding[];
+  /** The record each finding is attached to (parallel to findings). */
+  records: StatementRecord[];
+  all: boolean;
+  kinds: Set<string>;
+  reads: Set<string>;
+  global: boolean;
+}
+
+/** What an edit changed, for the whole-file rules. */
+interface FileChanges { memos: Map<Rule<any>, FileMemo>; kinds: Set<string>; dirty: Set<string> }
 
 /** A schema layer: the changes of statements [start, end). */
 interface Layer { model: SchemaModel; start: number; end: number }
@@ -68,6 +89,7 @@ interface Snapshot {
   endState: EngineState;
   fileKey: string;
   result: AnalysisResult;
+  fileMemos: Map<Rule<any>, FileMemo>;
 }
 
 export interface IncrementalStats {
@@ -79,13 +101,15 @@ export interface IncrementalStats {
   rechecked: number;
   /** Statements whose schema changes were applied again (replayed) to rebuild a layer. */
   replayed: number;
+  /** Whole-file rules run again (the others kept their findings). */
+  fileRulesRun: number;
   full: boolean;
 }
 
 export class DocumentAnalyzer {
   private prev: Snapshot | undefined;
   /** What the last update did (for benchmarks and tests). */
-  lastStats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, full: true };
+  lastStats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, fileRulesRun: 0, full: true };
 
   private options: AnalyzeOptions;
 
@@ -130,7 +154,7 @@ export class DocumentAnalyzer {
       records.push(runTracked(raws[i], i, st, layer.model, setup));
     }
     if (layer) { layer.end = raws.length; layer.model.seal(); }
-    const stats: IncrementalStats = { reused: 0, analysed: records.length, rechecked: 0, replayed: 0, full: true };
+    const stats: IncrementalStats = { reused: 0, analysed: records.length, rechecked: 0, replayed: 0, fileRulesRun: 0, full: true };
     return this.finish(text, lines, setup, records, problems.map((p) => ({ problem: p, start: lines.offset(p.range.start), end: lines.offset(p.range.end) })), layers, base, st, stats);
   }
 
@@ -174,7 +198,7 @@ export class DocumentAnalyzer {
     const setup = setupFile(text, lines, newCount, this.options);
     if (fileKey(setup) !== prev.fileKey || setup.file.schemaBefore !== prev.base) return undefined;
 
-    const stats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, full: false };
+    const stats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, fileRulesRun: 0, full: false };
     // Restore the state before statement `keep`, and the schema: the layers wholly before it are kept; the layer it
     // falls in is rebuilt from its start.
     // The state between statements. A reused statement leaves the state its old analysis recorded after it, shared
@@ -204,6 +228,8 @@ export class DocumentAnalyzer {
     // Rules look back at the statements before theirs.
     setup.file.statements = out.map((r) => r.info);
     const dirty = new Set<string>();
+    /** Kinds of the statements that are new, gone, analysed again or moved to another line (whole-file rules). */
+    const changedKinds = new Set<string>();
     const changedTxns = new Set<number>();
     /** Some statement before the current one is new, gone or analysed again. */
     let changedBefore = false;
@@ -279,6 +305,7 @@ export class DocumentAnalyzer {
     /** An old statement that is gone or replaced: what it wrote, and its transaction, count as changed. */
     const drop = (r: StatementRecord, locks = true) => {
       for (const w of r.writes) dirty.add(w);
+      changedKinds.add(r.info.kind);
       markTxn(r.info.transactionId, locks);
       if (locks) noteLocks(r.info, nextIndex());
       changedBefore = true;
@@ -330,6 +357,7 @@ export class DocumentAnalyzer {
       stats.reused++;
       // A statement that moved to another line changes what a later rule says about it ("… on line 12").
       if (rec.info.range.start.line !== oldLine) {
+        changedKinds.add(rec.info.kind);
         changedBefore = true;
         markTxn(rec.info.transactionId, true);
       }
@@ -339,6 +367,7 @@ export class DocumentAnalyzer {
     const recompute = (raw: RawStatement, replaces?: StatementRecord) => {
       const rec = runTracked(raw, nextIndex(), own(), materialize(), setup);
       for (const w of rec.writes) dirty.add(w);
+      changedKinds.add(rec.info.kind);
       // Rules that read only what earlier statements of the transaction lock need not run again on the later ones
       // when the new statement locks what the old one did, from the same line.
       const sameLocks = !!replaces && replaces.info.transactionId === rec.info.transactionId &&
@@ -389,19 +418,39 @@ export class DocumentAnalyzer {
         problem: { ...p.problem, range: lines.range(p.start + delta, p.end + delta) }, start: p.start + delta, end: p.end + delta,
       })),
     ];
-    return this.finish(text, lines, setup, out, problems, layers, prev.base, st, stats);
+    return this.finish(text, lines, setup, out, problems, layers, prev.base, st, stats, { memos: prev.fileMemos, kinds: changedKinds, dirty });
   }
 
   private finish(text: string, lines: LineIndex, setup: FileSetup, records: StatementRecord[],
-    problems: Snapshot['problems'], layers: Layer[], base: SchemaModel, st: EngineState, stats: IncrementalStats): Snapshot {
+    problems: Snapshot['problems'], layers: Layer[], base: SchemaModel, st: EngineState, stats: IncrementalStats, changes?: FileChanges): Snapshot {
     const statements = records.map((r) => r.info);
     setup.file.statements = statements;
     // One flat layer for the end state: whole-file rules look up every table in it, and the chain of layers is long.
-    setup.file.schemaAfter = layers.length ? layers[layers.length - 1].model.flattenedOver(base) : base;
+    // Made when first read: the rules that read it often keep their findings, and then nothing reads it.
+    const top = layers.length ? layers[layers.length - 1].model : base;
+    const end: EndSchema = {};
+    Object.defineProperty(setup.file, 'schemaAfter', {
+      enumerable: true, configurable: true,
+      get() { end.model ??= top === base ? base : top.flattenedOver(base); end.model.tracker = end.tracker; return end.model; },
+      set(v: SchemaModel) { end.model = v; },
+    });
     // Per-statement findings are kept sorted within their statement; whole-file findings are sorted and merged in,
     // which gives the order analyze() gives (a stable sort by statement, line, character).
+    setup.file.endsInTransaction = st.explicitDepth > 0;
+    const fileMemos = new Map<Rule<any>, FileMemo>();
     const fileFindings: Finding[] = [];
-    finishFile(setup, { ...st }, fileFindings, false);
+    for (const rule of setup.rules) {
+      if (!rule.checkFile) continue;
+      const old = changes?.memos.get(rule);
+      let memo = old && stillValid(old, changes!, records) ? old : undefined;
+      if (!memo) {
+        if (old) detach(old, rule);
+        memo = runFileRuleTracked(setup, rule, records, end);
+        stats.fileRulesRun++;
+      }
+      fileMemos.set(rule, memo);
+      for (const f of memo.findings) fileFindings.push(f);
+    }
     sortFindings(fileFindings);
     const findings: Finding[] = [];
     let fi = 0;
@@ -421,7 +470,7 @@ export class DocumentAnalyzer {
     problems.sort((a, b) => a.start - b.start);
     const result: AnalysisResult = { file: setup.file, statements, findings, parseProblems: problems.map((p) => p.problem) };
     this.lastStats = stats;
-    return { text, lines, records, problems, layers, base, endState: { ...st }, fileKey: fileKey(setup), result };
+    return { text, lines, records, problems, layers, base, endState: { ...st }, fileKey: fileKey(setup), result, fileMemos };
   }
 }
 
@@ -554,7 +603,10 @@ function recheck(rec: StatementRecord, again: LookBack[], schema: SchemaModel, s
   const order = ruleOrder(setup);
   const seq = new Map<Finding, number>(findings.map((f, i) => [f, i < kept ? i : i + 1e6]));
   findings.sort((a, b) => compareFindings(a, b) || (order.get(a.ruleId) ?? 0) - (order.get(b.ruleId) ?? 0) || seq.get(a)! - seq.get(b)!);
-  return { ...rec, findings, lookBacks };
+  // In place: the record keeps its identity (whole-file rules' findings are attached to it).
+  rec.findings = findings;
+  rec.lookBacks = lookBacks;
+  return rec;
 }
 
 const ruleOrders = new WeakMap<readonly Rule<any>[], Map<string, number>>();
@@ -620,22 +672,71 @@ function moveRecord(old: StatementRecord, raw: RawStatement, index: number, delt
   if (index === info.index && delta === 0 && range === info.range) return old;
   if (range === info.range) {
     // Same text at the same line and character: every range inside it is unchanged too.
-    if (index !== info.index) for (const f of old.findings) f.statementIndex = index;
-  } else {
-    let moved: Set<object> | undefined; // an edit shared by two findings moves once
-    for (const f of old.findings) {
-      f.statementIndex = index;
-      f.range = moveRange(f.range, delta, m);
-      if (!f.fix) continue;
-      moved ??= new Set();
-      for (const e of f.fix.edits) if (!moved.has(e)) { moved.add(e); e.range = moveRange(e.range, delta, m); }
+    if (index !== info.index) {
+      for (const f of old.findings) f.statementIndex = index;
+      if (old.fileFindings) for (const f of old.fileFindings) f.statementIndex = index;
     }
+  } else {
+    const moved = new Set<object>(); // an edit shared by two findings moves once
+    moveFindings(old.findings, index, delta, m, moved);
+    if (old.fileFindings) moveFindings(old.fileFindings, index, delta, m, moved);
   }
   info.index = index;
   info.start = raw.start;
   info.end = raw.end;
   info.range = range;
   return old;
+}
+
+function moveFindings(findings: Finding[], index: number, delta: number, m: Move, moved: Set<object>): void {
+  for (const f of findings) {
+    f.statementIndex = index;
+    f.range = moveRange(f.range, delta, m);
+    if (!f.fix) continue;
+    for (const e of f.fix.edits) if (!moved.has(e)) { moved.add(e); e.range = moveRange(e.range, delta, m); }
+  }
+}
+
+/** A whole-file rule's findings still stand: nothing it read changed, and each is on a statement that was kept. */
+function stillValid(memo: FileMemo, changes: FileChanges, records: StatementRecord[]): boolean {
+  if (memo.all) return false;
+  for (const k of memo.kinds) if (changes.kinds.has(k)) return false;
+  if ((memo.global && changes.dirty.size > 0) || intersects(memo.reads, changes.dirty)) return false;
+  for (const r of memo.records) if (records[r.info.index] !== r) return false;
+  return true;
+}
+
+/** Takes a rule's findings off the records they were attached to (it runs again). */
+function detach(memo: FileMemo, rule: Rule<any>): void {
+  for (const r of new Set(memo.records)) if (r.fileFindings) r.fileFindings = r.fileFindings.filter((f) => f.ruleId !== rule.id);
+}
+
+/** The end state's schema for whole-file rules, made when first read, and the tracker of the rule reading it. */
+interface EndSchema { model?: SchemaModel; tracker?: SchemaTracker }
+
+/** Runs a whole-file rule, noting what it reads, and attaches its findings to the records of their statements. */
+function runFileRuleTracked(setup: FileSetup, rule: Rule<any>, records: StatementRecord[], end: EndSchema): FileMemo {
+  const findings: Finding[] = [];
+  const tracker: SchemaTracker = { reads: new Set(), writes: new Set(), global: false };
+  const probe = fileRuleProbe;
+  probe.active = true; probe.all = false; probe.kinds = new Set();
+  end.tracker = tracker;
+  if (end.model) end.model.tracker = tracker;
+  try {
+    runFileRule(setup, rule, findings);
+  } finally {
+    probe.active = false;
+    end.tracker = undefined;
+    if (end.model) end.model.tracker = undefined;
+  }
+  const attached: StatementRecord[] = [];
+  for (const f of findings) {
+    const r = records[f.statementIndex];
+    if (!r) { probe.all = true; continue; } // cannot happen (reports are on statements); then never reused
+    (r.fileFindings ??= []).push(f);
+    attached.push(r);
+  }
+  return { findings, records: attached, all: probe.all, kinds: probe.kinds, reads: tracker.reads, global: tracker.global };
 }
 
 /** Below the edit, a range moves by whole lines and keeps its characters; elsewhere it is mapped through offsets. */

@@ -45,16 +45,50 @@ export const lookBackProbe = {
 };
 const NO_RELATIONS: readonly string[] = [];
 
+/**
+ * What a whole-file rule (checkFile) read, observed while it runs, so that the incremental analysis can keep its
+ * findings when nothing of that changed: the kinds of statements it asked for (statementsOfKind), or everything
+ * (`file.statements`, the file's text, statement count or end state). Its reads of `file.schemaAfter` are tracked by
+ * the schema model itself.
+ */
+export const fileRuleProbe = { active: false, all: false, kinds: new Set<string>() };
+
 type FileInfoFields = Omit<FileInfo, 'statements'>;
 export function newFileInfo(fields: FileInfoFields): FileInfo {
   const file = fields as FileInfo & { [RAW_STATEMENTS]: StatementInfo[] };
   file[RAW_STATEMENTS] = [];
   Object.defineProperty(file, 'statements', {
     enumerable: true,
-    get(this: typeof file) { if (lookBackProbe.active) lookBackProbe.file = true; return this[RAW_STATEMENTS]; },
+    get(this: typeof file) {
+      if (lookBackProbe.active) lookBackProbe.file = true;
+      if (fileRuleProbe.active) fileRuleProbe.all = true;
+      return this[RAW_STATEMENTS];
+    },
     set(this: typeof file, v: StatementInfo[]) { this[RAW_STATEMENTS] = v; },
   });
+  // What changes with every edit besides the statements: reading it counts as reading everything.
+  for (const key of ['text', 'statementCount', 'endsInTransaction'] as const) {
+    let value = file[key];
+    Object.defineProperty(file, key, {
+      enumerable: true,
+      get() { if (fileRuleProbe.active) fileRuleProbe.all = true; return value; },
+      set(v: never) { value = v; },
+    });
+  }
   return file;
+}
+
+/**
+ * The file's statements of the given kinds, in order: for a rule that reads no other statement. A whole-file rule
+ * that reads only these (and the schema) keeps its findings across edits that change no statement of these kinds.
+ * For a per-statement rule it is a look-back over the whole file.
+ */
+export function statementsOfKind(file: FileInfo, kinds: readonly string[]): StatementInfo[] {
+  if (lookBackProbe.active) lookBackProbe.file = true;
+  if (fileRuleProbe.active) for (const k of kinds) fileRuleProbe.kinds.add(k);
+  const out: StatementInfo[] = [];
+  for (const s of rawStatements(file)) if (kinds.includes(s.kind)) out.push(s);
+  return out;
 }
 
 /** The file's statements, for a rule that looks back only within its statement's transaction. */

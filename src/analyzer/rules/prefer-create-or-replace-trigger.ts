@@ -3,6 +3,7 @@ import type { StatementInfo } from '../analyze.js';
 import type { TextEdit } from '../types.js';
 import { qualifyList, quoteIdent, rangeVarName, stringList } from '../names.js';
 import { innerNode, lineOf, statementEdit } from './utils/group-c.js';
+import { statementsOfKind } from '../lookback.js';
 
 // Incident 03: a DROP TRIGGER, run to recreate a trigger idempotently, queued its ACCESS EXCLUSIVE request behind an
 // anti-wraparound autovacuum (which, unlike a regular one, does not yield) and every query on the table queued
@@ -50,14 +51,13 @@ export default defineRule({
       'Remove the DROP TRIGGER and write CREATE OR REPLACE TRIGGER {{trigger}} … ON {{table}}: it swaps the definition in place.',
   },
   checkFile(ctx) {
-    const statements = ctx.file.statements;
     // One pass to index the trigger statements by table and name, so pairing a DROP with its CREATE is not a scan
     // of the rest of the file per DROP.
     const drops: DroppedTrigger[] = [];
-    const creates = new Map<string, number[]>();
+    const creates = new Map<string, StatementInfo[]>();
     const dropsOf = new Map<string, number[]>();
     const key = (table: string, trigger: string) => `${table}\u0000${trigger}`;
-    for (const stmt of statements) {
+    for (const stmt of statementsOfKind(ctx.file, TRIGGER_KINDS)) {
       const dropped = droppedTrigger(stmt);
       if (dropped) {
         drops.push(dropped);
@@ -68,10 +68,9 @@ export default defineRule({
         const table = rangeVarName(n.relation);
         if (!table || typeof n.trigname !== 'string') continue;
         const k = key(table, n.trigname);
-        (creates.get(k) ?? creates.set(k, []).get(k)!).push(stmt.index);
+        (creates.get(k) ?? creates.set(k, []).get(k)!).push(stmt);
       }
     }
-    const firstAfter = (list: number[] | undefined, index: number) => list?.find((i) => i > index);
     for (const dropped of drops) {
       const stmt = dropped.stmt;
       const lock = stmt.locks.find((l) => l.relation === dropped.table);
@@ -79,11 +78,11 @@ export default defineRule({
       const data = { trigger: quoteIdent(dropped.trigger), table: dropped.table };
       let recreate: StatementInfo | undefined;
       const k = key(dropped.table, dropped.trigger);
-      const createAt = firstAfter(creates.get(k), stmt.index);
-      const nextDrop = firstAfter(dropsOf.get(k), stmt.index);
+      const create = creates.get(k)?.find((c) => c.index > stmt.index);
+      const nextDrop = dropsOf.get(k)?.find((i) => i > stmt.index);
       // Constraint triggers cannot be replaced.
-      if (createAt !== undefined && (nextDrop === undefined || createAt < nextDrop) && !innerNode(statements[createAt]).isconstraint) {
-        recreate = statements[createAt];
+      if (create !== undefined && (nextDrop === undefined || create.index < nextDrop) && !innerNode(create).isconstraint) {
+        recreate = create;
       }
       if (!recreate) {
         ctx.report('dropTrigger', stmt.index, data);
@@ -104,3 +103,6 @@ export default defineRule({
     }
   },
 });
+
+/** The statements the rule reads: DROP TRIGGER (a DropStmt) and CREATE TRIGGER. */
+const TRIGGER_KINDS = ['DropStmt', 'CreateTrigStmt'];

@@ -3,6 +3,7 @@ import type { Node } from '../parse.js';
 import { isTempRangeVar, quoteIdent, rangeVarName, stringList } from '../names.js';
 import { relName, type SchemaModel } from '../schema.js';
 import { ByteOffsets } from '../text.js';
+import { statementsOfKind } from '../lookback.js';
 
 interface ForeignKey { columns: string[]; references: string; name?: string; location?: number }
 
@@ -64,8 +65,7 @@ export default defineRule({
   checkFile(ctx) {
     const { file } = ctx;
     const end = file.schemaAfter;
-    for (const st of file.statements) {
-      if (st.kind !== 'AlterTableStmt' && st.kind !== 'CreateStmt') continue;
+    for (const st of statementsOfKind(file, FK_KINDS)) {
       const node = st.node[st.kind] as Node;
       const { table, fks } = foreignKeysOf(st.kind, node);
       if (!table || !fks.length) continue;
@@ -94,3 +94,6 @@ export default defineRule({
     }
   },
 });
+
+/** The statements that add foreign keys (all the rule reads of the file, with the schema it leaves). */
+const FK_KINDS = ['AlterTableStmt', 'CreateStmt'];

@@ -4,6 +4,7 @@ import type { StatementInfo } from '../analyze.js';
 import type { RelationInfo } from '../schema.js';
 import { qualify, qualifyList, rangeVarName, stringList } from '../names.js';
 import { statementRangeOf } from './utils/group-b.js';
+import { statementsOfKind } from '../lookback.js';
 
 interface Build {
   at: number;
@@ -48,8 +49,7 @@ export default defineRule({
     const allBuilds = (): Build[] => {
       if (builds) return builds;
       builds = [];
-      for (const st of file.statements) {
-        if (st.kind !== 'IndexStmt') continue;
+      for (const st of statementsOfKind(file, ['IndexStmt'])) {
         const node = st.node.IndexStmt as Node;
         const table = rangeVarName(node.relation);
         if (!table) continue;
@@ -64,8 +64,7 @@ export default defineRule({
       return builds;
     };
 
-    for (const st of file.statements) {
-      if (st.kind !== 'DropStmt') continue;
+    for (const st of statementsOfKind(file, ['DropStmt'])) {
       const node = st.node.DropStmt as Node;
       if (node.removeType !== 'OBJECT_INDEX') continue;
       for (const obj of node.objects ?? []) {

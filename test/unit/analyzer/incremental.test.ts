@@ -8,6 +8,7 @@ import { loadParser } from '../../../src/analyzer/parse.js';
 import { analyze, type AnalysisResult, type AnalyzeOptions } from '../../../src/analyzer/analyze.js';
 import { DocumentAnalyzer, composeChange, type TextChange } from '../../../src/analyzer/incremental.js';
 import { prng, CORPUS } from '../support.js';
+import { allRules } from '../../../src/analyzer/registry.js';
 
 
 function normalize(r: AnalysisResult) {
@@ -38,6 +39,10 @@ const SNIPPETS = [
   'CREATE INDEX CONCURRENTLY j{n} ON articles (body)', '-- pg-preflight-ignore require-lock-timeout\nALTER TABLE authors ADD COLUMN z int', 'ALTER TABLE articles RENAME COLUMN body TO content',
   'SELECT 1', 'ALTER TABLE events ADD COLUMN k int DEFAULT random()', 'ROLLBACK', 'SET LOCAL statement_timeout = 0',
   'ALTER TABLE articles ADD CONSTRAINT fk FOREIGN KEY (author_id) REFERENCES authors (id) NOT VALID', 'ALTER TABLE articles VALIDATE CONSTRAINT fk',
+  // What the whole-file rules read: renames and views, index swaps, foreign keys and the indexes that cover them.
+  'ALTER TABLE t{n} RENAME TO t{n}_old', 'CREATE VIEW t{n} AS SELECT 1 AS one', 'ALTER TABLE authors RENAME TO writers',
+  'CREATE INDEX CONCURRENTLY articles_vc2 ON articles (view_count)', 'CREATE INDEX t{n}_a_idx ON t{n} (a_id)',
+  'ALTER TABLE t{n} ADD COLUMN a_id bigint REFERENCES authors (id)', 'DROP TRIGGER trg ON articles',
 ];
 
 function corpusDoc(): string | undefined {
@@ -161,6 +166,32 @@ describe('DocumentAnalyzer (incremental) equals analyze()', () => {
     const commented = edited.replace('\nALTER TABLE t10 ADD COLUMN c260', '\n-- note\nALTER TABLE t10 ADD COLUMN c260');
     inc.update(commented);
     assert.ok(inc.lastStats.analysed <= 1, `analysed ${inc.lastStats.analysed} after a comment`);
+  });
+
+  it('whole-file rules that read only some kinds of statements keep their findings while none of those changes', () => {
+    // 100 unindexed foreign keys, then 100 SELECTs. Editing a SELECT leaves the foreign-key findings as they were (the
+    // same objects); an index created on one of the tables changes what the rule read of the schema: it runs again.
+    const schema = SCHEMA + Array.from({ length: 100 }, (_, i) => `CREATE TABLE t${i} (id int);`).join('\n');
+    const options: AnalyzeOptions = { schemaSql: schema, pgVersion: 16 };
+    const doc = [...Array.from({ length: 100 }, (_, i) => `ALTER TABLE t${i} ADD COLUMN a_id bigint REFERENCES authors (id);`),
+      ...Array.from({ length: 100 }, (_, i) => `SELECT ${i};`)].join('\n');
+    const fkOf = (r: AnalysisResult) => r.findings.filter((f) => f.ruleId === 'require-index-for-foreign-key');
+    const inc = new DocumentAnalyzer(options);
+    const fks = fkOf(inc.update(doc));
+    assert.equal(fks.length, 100);
+    const fileRules = allRules.filter((r) => r.checkFile).length;
+    const edited = doc.replace('SELECT 50;', 'SELECT 50 + 1;');
+    const r = inc.update(edited);
+    assert.deepEqual(normalize(r), normalize(analyze(edited, options)));
+    // The rules that read every statement (or the file's end state) run again; the four that read only some kinds
+    // (foreign keys, renames and views, index swaps, triggers) do not.
+    assert.equal(inc.lastStats.fileRulesRun, fileRules - 4);
+    assert.ok(fkOf(r).every((f, i) => f === fks[i]), 'the foreign-key findings are the same objects');
+    const indexed = edited + '\nCREATE INDEX ON t7 (a_id);';
+    const r2 = inc.update(indexed);
+    assert.deepEqual(normalize(r2), normalize(analyze(indexed, options)));
+    assert.equal(fkOf(r2).length, 99, 'the foreign key of t7 is covered now');
+    assert.equal(inc.lastStats.fileRulesRun, fileRules - 3);
   });
 
   it('a statement locking another table re-checks only the later statements of its transaction that its locks concern', () => {
