@@ -141,7 +141,7 @@ export interface EngineState {
 }
 
 export function sameState(a: EngineState, b: EngineState): boolean {
-  return a.explicitDepth === b.explicitDepth && a.txnCounter === b.txnCounter && a.implicitOpen === b.implicitOpen &&
+  return a === b || a.explicitDepth === b.explicitDepth && a.txnCounter === b.txnCounter && a.implicitOpen === b.implicitOpen &&
     a.currentTxn === b.currentTxn && a.lockTimeout === b.lockTimeout && a.statementTimeout === b.statementTimeout &&
     a.localLock === b.localLock && a.localStmt === b.localStmt && a.savedLock === b.savedLock && a.savedStmt === b.savedStmt;
 }
@@ -151,6 +151,8 @@ export interface FileSetup {
   file: FileInfo;
   rules: Rule<any>[];
   checkRules: Rule<any>[];
+  /** The rules with checkEnd. */
+  endRules: Rule<any>[];
   implicit: 'none' | 'file' | 'multi-statement';
   implicitActive: boolean;
   options: AnalyzeOptions;
@@ -178,7 +180,7 @@ export function setupFile(text: string, lines: LineIndex, statementCount: number
     schemaBefore: base, schemaAfter: base, endsInTransaction: false, fileIgnores,
   });
   const rules = activeRules(options, pgVersion, fileIgnores);
-  return { file, rules, checkRules: rules.filter((r) => r.check), implicit, implicitActive, options };
+  return { file, rules, checkRules: rules.filter((r) => r.check), endRules: rules.filter((r) => r.checkEnd), implicit, implicitActive, options };
 }
 
 /**
@@ -204,6 +206,20 @@ export function runStatementRules(info: StatementInfo, schema: SchemaModel, setu
         if (seen) lookBacks.push({ rule, ...seen });
       }
     }
+  }
+}
+
+/** Runs the rules with checkEnd on one statement, with the schema the migration leaves behind. */
+export function runEndRules(info: StatementInfo, endSchema: SchemaModel, setup: FileSetup, findings: Finding[]): void {
+  const rules = rulesForKind(setup.endRules, info.kind);
+  if (rules.length === 0) return;
+  const { file, options } = setup;
+  const ctx = new StatementContext(info, endSchema, file, file.pgVersion, findings, options);
+  const ignoresSome = info.ignoredRules.length > 0;
+  for (const rule of rules) {
+    if (ignoresSome && (info.ignoredRules.includes(rule.id) || info.ignoredRules.includes('*'))) continue;
+    ctx.rule = rule;
+    try { rule.checkEnd!(ctx); } catch (err) { findings.push(internalError(rule, info, err)); }
   }
 }
 
@@ -349,6 +365,7 @@ export function analyze(sql: string, options: AnalyzeOptions = {}): AnalysisResu
   const st = initialState(setup);
   const findings: Finding[] = [];
   for (let i = 0; i < raws.length; i++) stepStatement(raws[i], i, st, schema, setup, findings);
+  if (setup.endRules.length) for (const info of rawStatements(setup.file)) runEndRules(info, schema, setup, findings);
   finishFile(setup, st, findings);
   return { file: setup.file, statements: setup.file.statements, findings, parseProblems: problems };
 }

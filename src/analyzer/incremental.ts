@@ -20,10 +20,11 @@ import type { Piece } from './split.js';
 import type { Rule } from './rule.js';
 import { SchemaModel, type SchemaTracker } from './schema.js';
 import { LineIndex } from './text.js';
+import { rulesForKind } from './rule.js';
 import { lockSummary } from './rules/utils/transaction.js';
 import { fileRuleProbe, rawStatements } from './lookback.js';
 import {
-  compareFindings, ignoreDirectives, initialState, runFileRule, runStatementRules, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse,
+  compareFindings, ignoreDirectives, initialState, runEndRules, runFileRule, runStatementRules, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse,
   stepStatement, type AnalysisResult, type AnalyzeOptions, type EngineState, type FileSetup, type LookBackRecord, type RawStatement, type StatementInfo,
 } from './analyze.js';
 
@@ -46,6 +47,13 @@ interface StatementRecord {
   findings: Finding[];
   /** Findings of whole-file rules on this statement (moved with it; see FileMemo). */
   fileFindings?: Finding[];
+  /**
+   * What the rules with checkEnd found on this statement, sorted, and what they read of the end schema; kept while
+   * no changed statement writes that. Undefined until they run (a statement analysed again has none).
+   */
+  end?: { findings: Finding[]; reads: Set<string>; global: boolean; always: boolean };
+  /** findings and end.findings merged, for as long as neither is replaced. */
+  merged?: { findings: Finding[]; end: StatementRecord['end']; list: Finding[] };
   /** The rules that looked at other statements when they checked this one. */
   lookBacks: LookBack[];
   stateBefore: EngineState;
@@ -67,12 +75,14 @@ interface FileMemo {
   records: StatementRecord[];
   all: boolean;
   kinds: Set<string>;
+  /** Transactions it read every statement of. */
+  txns: Set<number>;
   reads: Set<string>;
   global: boolean;
 }
 
 /** What an edit changed, for the whole-file rules. */
-interface FileChanges { memos: Map<Rule<any>, FileMemo>; kinds: Set<string>; dirty: Set<string> }
+interface FileChanges { memos: Map<Rule<any>, FileMemo>; kinds: Set<string>; dirty: Set<string>; txns: Set<number> }
 
 /** A schema layer: the changes of statements [start, end). */
 interface Layer { model: SchemaModel; start: number; end: number }
@@ -103,13 +113,15 @@ export interface IncrementalStats {
   replayed: number;
   /** Whole-file rules run again (the others kept their findings). */
   fileRulesRun: number;
+  /** Statements the rules with checkEnd checked again. */
+  endChecked: number;
   full: boolean;
 }
 
 export class DocumentAnalyzer {
   private prev: Snapshot | undefined;
   /** What the last update did (for benchmarks and tests). */
-  lastStats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, fileRulesRun: 0, full: true };
+  lastStats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, fileRulesRun: 0, endChecked: 0, full: true };
 
   private options: AnalyzeOptions;
 
@@ -154,7 +166,7 @@ export class DocumentAnalyzer {
       records.push(runTracked(raws[i], i, st, layer.model, setup));
     }
     if (layer) { layer.end = raws.length; layer.model.seal(); }
-    const stats: IncrementalStats = { reused: 0, analysed: records.length, rechecked: 0, replayed: 0, fileRulesRun: 0, full: true };
+    const stats: IncrementalStats = { reused: 0, analysed: records.length, rechecked: 0, replayed: 0, fileRulesRun: 0, endChecked: 0, full: true };
     return this.finish(text, lines, setup, records, problems.map((p) => ({ problem: p, start: lines.offset(p.range.start), end: lines.offset(p.range.end) })), layers, base, st, stats);
   }
 
@@ -198,7 +210,7 @@ export class DocumentAnalyzer {
     const setup = setupFile(text, lines, newCount, this.options);
     if (fileKey(setup) !== prev.fileKey || setup.file.schemaBefore !== prev.base) return undefined;
 
-    const stats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, fileRulesRun: 0, full: false };
+    const stats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, fileRulesRun: 0, endChecked: 0, full: false };
     // Restore the state before statement `keep`, and the schema: the layers wholly before it are kept; the layer it
     // falls in is rebuilt from its start.
     // The state between statements. A reused statement leaves the state its old analysis recorded after it, shared
@@ -418,7 +430,7 @@ export class DocumentAnalyzer {
         problem: { ...p.problem, range: lines.range(p.start + delta, p.end + delta) }, start: p.start + delta, end: p.end + delta,
       })),
     ];
-    return this.finish(text, lines, setup, out, problems, layers, prev.base, st, stats, { memos: prev.fileMemos, kinds: changedKinds, dirty });
+    return this.finish(text, lines, setup, out, problems, layers, prev.base, st, stats, { memos: prev.fileMemos, kinds: changedKinds, dirty, txns: changedTxns });
   }
 
   private finish(text: string, lines: LineIndex, setup: FileSetup, records: StatementRecord[],
@@ -437,6 +449,18 @@ export class DocumentAnalyzer {
     // Per-statement findings are kept sorted within their statement; whole-file findings are sorted and merged in,
     // which gives the order analyze() gives (a stable sort by statement, line, character).
     setup.file.endsInTransaction = st.explicitDepth > 0;
+    // Rules about what the migration leaves behind, per statement: again only where what they read changed.
+    if (setup.endRules.length) {
+      const dirty = changes?.dirty;
+      for (const r of records) {
+        const e = r.end;
+        if (e === NO_END_RULES) continue;
+        if (e && !e.always && !(dirty && dirty.size > 0 && (e.global || intersects(e.reads, dirty)))) continue;
+        if (rulesForKind(setup.endRules, r.info.kind).length === 0) { r.end = NO_END_RULES; continue; }
+        r.end = runEndRulesTracked(r.info, top, setup);
+        stats.endChecked++;
+      }
+    }
     const fileMemos = new Map<Rule<any>, FileMemo>();
     const fileFindings: Finding[] = [];
     for (const rule of setup.rules) {
@@ -457,13 +481,14 @@ export class DocumentAnalyzer {
     for (const r of records) {
       const index = r.info.index;
       while (fi < fileFindings.length && fileFindings[fi].statementIndex < index) findings.push(fileFindings[fi++]);
+      const own = r.end?.findings.length ? ownFindings(r) : r.findings;
       if (fi < fileFindings.length && fileFindings[fi].statementIndex === index) {
-        for (const f of r.findings) {
+        for (const f of own) {
           while (fi < fileFindings.length && compareFindings(fileFindings[fi], f) < 0) findings.push(fileFindings[fi++]);
           findings.push(f);
         }
       } else {
-        for (const f of r.findings) findings.push(f);
+        for (const f of own) findings.push(f);
       }
     }
     while (fi < fileFindings.length) findings.push(fileFindings[fi++]);
@@ -675,11 +700,13 @@ function moveRecord(old: StatementRecord, raw: RawStatement, index: number, delt
     if (index !== info.index) {
       for (const f of old.findings) f.statementIndex = index;
       if (old.fileFindings) for (const f of old.fileFindings) f.statementIndex = index;
+      if (old.end) for (const f of old.end.findings) f.statementIndex = index;
     }
   } else {
     const moved = new Set<object>(); // an edit shared by two findings moves once
     moveFindings(old.findings, index, delta, m, moved);
     if (old.fileFindings) moveFindings(old.fileFindings, index, delta, m, moved);
+    if (old.end) moveFindings(old.end.findings, index, delta, m, moved);
   }
   info.index = index;
   info.start = raw.start;
@@ -701,6 +728,7 @@ function moveFindings(findings: Finding[], index: number, delta: number, m: Move
 function stillValid(memo: FileMemo, changes: FileChanges, records: StatementRecord[]): boolean {
   if (memo.all) return false;
   for (const k of memo.kinds) if (changes.kinds.has(k)) return false;
+  for (const t of memo.txns) if (changes.txns.has(t)) return false;
   if ((memo.global && changes.dirty.size > 0) || intersects(memo.reads, changes.dirty)) return false;
   for (const r of memo.records) if (records[r.info.index] !== r) return false;
   return true;
@@ -711,6 +739,45 @@ function detach(memo: FileMemo, rule: Rule<any>): void {
   for (const r of new Set(memo.records)) if (r.fileFindings) r.fileFindings = r.fileFindings.filter((f) => f.ruleId !== rule.id);
 }
 
+/** A statement of a kind no rule with checkEnd looks at (the rules are fixed for a snapshot: fileKey). */
+const NO_END_RULES: NonNullable<StatementRecord['end']> = { findings: [], reads: new Set(), global: false, always: false };
+
+/** Runs the rules with checkEnd on a statement, noting what they read of the end schema (and of the file). */
+function runEndRulesTracked(info: StatementInfo, endSchema: SchemaModel, setup: FileSetup): NonNullable<StatementRecord['end']> {
+  const findings: Finding[] = [];
+  const tracker: SchemaTracker = { reads: new Set(), writes: new Set(), global: false };
+  const probe = fileRuleProbe;
+  probe.active = true; probe.all = false; probe.kinds = new Set(); probe.txns = new Set();
+  endSchema.tracker = tracker;
+  try {
+    runEndRules(info, endSchema, setup, findings);
+  } finally {
+    probe.active = false;
+    endSchema.tracker = undefined;
+  }
+  sortFindings(findings);
+  return { findings, reads: tracker.reads, global: tracker.global, always: probe.all || probe.kinds.size > 0 || probe.txns.size > 0 };
+}
+
+/** The statement's findings with those of the rules with checkEnd, in order. */
+function ownFindings(r: StatementRecord): Finding[] {
+  const m = r.merged;
+  if (m && m.findings === r.findings && m.end === r.end) return m.list;
+  const list = mergeSorted(r.findings, r.end!.findings);
+  r.merged = { findings: r.findings, end: r.end, list };
+  return list;
+}
+
+/** Two lists sorted by position, merged; on a tie the first list's come first (as a stable sort of a ++ b). */
+function mergeSorted(a: Finding[], b: Finding[]): Finding[] {
+  const out: Finding[] = [];
+  let i = 0, j = 0;
+  while (i < a.length && j < b.length) out.push(compareFindings(b[j], a[i]) < 0 ? b[j++] : a[i++]);
+  while (i < a.length) out.push(a[i++]);
+  while (j < b.length) out.push(b[j++]);
+  return out;
+}
+
 /** The end state's schema for whole-file rules, made when first read, and the tracker of the rule reading it. */
 interface EndSchema { model?: SchemaModel; tracker?: SchemaTracker }
 
@@ -719,7 +786,7 @@ function runFileRuleTracked(setup: FileSetup, rule: Rule<any>, records: Statemen
   const findings: Finding[] = [];
   const tracker: SchemaTracker = { reads: new Set(), writes: new Set(), global: false };
   const probe = fileRuleProbe;
-  probe.active = true; probe.all = false; probe.kinds = new Set();
+  probe.active = true; probe.all = false; probe.kinds = new Set(); probe.txns = new Set();
   end.tracker = tracker;
   if (end.model) end.model.tracker = tracker;
   try {
@@ -736,7 +803,7 @@ function runFileRuleTracked(setup: FileSetup, rule: Rule<any>, records: Statemen
     (r.fileFindings ??= []).push(f);
     attached.push(r);
   }
-  return { findings, records: attached, all: probe.all, kinds: probe.kinds, reads: tracker.reads, global: tracker.global };
+  return { findings, records: attached, all: probe.all, kinds: probe.kinds, txns: probe.txns, reads: tracker.reads, global: tracker.global };
 }
 
 /** Below the edit, a range moves by whole lines and keeps its characters; elsewhere it is mapped through offsets. */

@@ -51,7 +51,7 @@ const NO_RELATIONS: readonly string[] = [];
  * (`file.statements`, the file's text, statement count or end state). Its reads of `file.schemaAfter` are tracked by
  * the schema model itself.
  */
-export const fileRuleProbe = { active: false, all: false, kinds: new Set<string>() };
+export const fileRuleProbe = { active: false, all: false, kinds: new Set<string>(), txns: new Set<number>() };
 
 type FileInfoFields = Omit<FileInfo, 'statements'>;
 export function newFileInfo(fields: FileInfoFields): FileInfo {
@@ -89,6 +89,23 @@ export function statementsOfKind(file: FileInfo, kinds: readonly string[]): Stat
   const out: StatementInfo[] = [];
   for (const s of rawStatements(file)) if (kinds.includes(s.kind)) out.push(s);
   return out;
+}
+
+/**
+ * Every statement of `stmt`'s transaction (before and after it), for a whole-file rule: it keeps its findings across
+ * edits that change nothing in that transaction. Outside a transaction, the statement alone. For a per-statement
+ * rule it is a look-back over the whole file (it sees later statements too).
+ */
+export function transactionStatementsOf(file: FileInfo, stmt: StatementInfo): StatementInfo[] {
+  if (lookBackProbe.active) lookBackProbe.file = true;
+  const txn = stmt.transactionId;
+  if (txn < 0) return [stmt];
+  if (fileRuleProbe.active) fileRuleProbe.txns.add(txn);
+  const all = rawStatements(file);
+  let from = stmt.index, to = stmt.index + 1;
+  while (from > 0 && all[from - 1].transactionId === txn) from--;
+  while (to < all.length && all[to].transactionId === txn) to++;
+  return all.slice(from, to);
 }
 
 /** The file's statements, for a rule that looks back only within its statement's transaction. */

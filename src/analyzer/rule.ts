@@ -25,7 +25,7 @@ export interface RuleMeta<M extends string> {
    * The statement kinds (parse tree node types: 'AlterTableStmt', 'IndexStmt' …) `check` can report on. The engine
    * calls `check` only for statements of these kinds (see `rulesForKind`); without `kinds` it is called for every
    * statement. Give it only when `check` returns without reporting (and without keeping state) for every other kind.
-   * It does not affect `checkFile`.
+   * It applies to `checkEnd` too; it does not affect `checkFile`.
    */
   kinds?: readonly string[];
   /** Message templates with {{placeholders}}. */
@@ -73,6 +73,13 @@ export interface FileRuleContext<M extends string> {
 export interface Rule<M extends string = string> extends RuleMeta<M> {
   /** Called for every parsed statement, in order. */
   check?(ctx: RuleContext<M>): void;
+  /**
+   * Called for each statement (of `kinds`) once every statement was analysed, with `ctx.schema` the schema the
+   * migration leaves behind: for rules about one statement that later statements can settle (an index created after
+   * a foreign key covers it). It reads the statement and the end schema, not other statements; the editor then
+   * checks a statement again only when it changed or a changed statement wrote what it read of the schema.
+   */
+  checkEnd?(ctx: RuleContext<M>): void;
   /** Called once after every statement was checked: for rules about the migration as a whole. */
   checkFile?(ctx: FileRuleContext<M>): void;
 }

@@ -5,6 +5,7 @@ import type { Node } from '../parse.js';
 import { rangeVarName } from '../names.js';
 import { strength } from '../locks.js';
 import { innerNode, lineOf, sqlModeName, statementLabel } from './utils/group-c.js';
+import { statementsOfKind, transactionStatementsOf } from '../lookback.js';
 
 // Incident 04: one long transaction keeps the xmin horizon where it started, so vacuum cannot remove any row that
 // died since, in any table. A backfill inside the DDL transaction also keeps the DDL's lock and every changed row's
@@ -13,6 +14,9 @@ const NOT_DDL = new Set([
   'InsertStmt', 'UpdateStmt', 'DeleteStmt', 'MergeStmt', 'SelectStmt', 'CopyStmt', 'TransactionStmt', 'VariableSetStmt',
   'VariableShowStmt', 'DoStmt', 'CallStmt', 'ExplainStmt', 'LockStmt', 'NotifyStmt', 'ListenStmt', 'DiscardStmt',
 ]);
+
+/** The statements that can backfill. */
+const BACKFILL_KINDS = ['UpdateStmt', 'DeleteStmt', 'MergeStmt', 'InsertStmt'];
 
 /** The existing table a statement backfills: UPDATE, DELETE, MERGE, or INSERT … SELECT … FROM. */
 function backfillTarget(stmt: StatementInfo): LockEffect | undefined {
@@ -59,18 +63,24 @@ export default defineRule({
       'Backfill in batches of a few thousand rows by primary-key range, each in its own transaction, outside the migration\'s DDL transaction. To empty a table, TRUNCATE it (ACCESS EXCLUSIVE, but instant and without dead rows).',
   },
   checkFile(ctx) {
-    const statements = ctx.file.statements;
-    // The first DDL statement of each transaction.
-    const ddlOf = new Map<number, { stmt: StatementInfo; lock: LockEffect }>();
-    for (const stmt of statements) {
-      if (stmt.transactionId < 0 || ddlOf.has(stmt.transactionId)) continue;
-      const lock = ddlLock(stmt);
-      if (lock) ddlOf.set(stmt.transactionId, { stmt, lock });
-    }
-    for (const stmt of statements) {
+    const { file } = ctx;
+    // The first DDL statement of each transaction with a backfill (before or after it), looked up once.
+    const ddlOf = new Map<number, { stmt: StatementInfo; lock: LockEffect } | null>();
+    for (const stmt of statementsOfKind(file, BACKFILL_KINDS)) {
       const target = backfillTarget(stmt);
       if (!target) continue;
-      const ddl = stmt.transactionId >= 0 ? ddlOf.get(stmt.transactionId) : undefined;
+      let ddl: { stmt: StatementInfo; lock: LockEffect } | null | undefined = null;
+      if (stmt.transactionId >= 0) {
+        ddl = ddlOf.get(stmt.transactionId);
+        if (ddl === undefined) {
+          ddl = null;
+          for (const other of transactionStatementsOf(file, stmt)) {
+            const lock = ddlLock(other);
+            if (lock) { ddl = { stmt: other, lock }; break; }
+          }
+          ddlOf.set(stmt.transactionId, ddl);
+        }
+      }
       if (ddl) {
         ctx.report('backfillInDdlTransaction', stmt.index, {
           what: statementLabel(stmt), table: target.relation, ddl: statementLabel(ddl.stmt), ddlTable: ddl.lock.relation,

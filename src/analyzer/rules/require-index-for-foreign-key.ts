@@ -3,7 +3,6 @@ import type { Node } from '../parse.js';
 import { isTempRangeVar, quoteIdent, rangeVarName, stringList } from '../names.js';
 import { relName, type SchemaModel } from '../schema.js';
 import { ByteOffsets } from '../text.js';
-import { statementsOfKind } from '../lookback.js';
 
 interface ForeignKey { columns: string[]; references: string; name?: string; location?: number }
 
@@ -62,38 +61,34 @@ export default defineRule({
     unindexedForeignKey: 'The foreign key {{fk}} from {{table}} ({{columns}}) to {{references}} has no index on {{table}} that starts with ({{columns}}): every DELETE from {{references}}, and every UPDATE of its key, scans {{table}} for referencing rows (SELECT … FOR KEY SHARE, ROW SHARE lock), so it holds its locks for the length of a full scan, and ON DELETE CASCADE / SET NULL grow slower with {{table}}.',
   },
   help: 'Index the referencing columns: {{indexStatement}} An index that starts with these columns, in any order and without WHERE, is enough.',
-  checkFile(ctx) {
-    const { file } = ctx;
-    const end = file.schemaAfter;
-    for (const st of statementsOfKind(file, FK_KINDS)) {
-      const node = st.node[st.kind] as Node;
-      const { table, fks } = foreignKeysOf(st.kind, node);
-      if (!table || !fks.length) continue;
-      // Indexes created before or after the foreign key in this migration count: the check is about the schema it
-      // leaves behind. A table the model does not know is skipped: its indexes are unknown.
-      const rel = end.get(table);
-      if (!rel) continue;
-      let bytes: ByteOffsets | undefined;
-      for (const fk of fks) {
-        if (!fk.columns.length || covered(end, table, fk.columns)) continue;
-        let range = st.range;
-        if (fk.location !== undefined) {
-          bytes ??= new ByteOffsets(st.text);
-          const from = bytes.toUtf16(fk.location);
-          const m = /^(?:constraint\s+(?:"(?:[^"]|"")*"|\S+)\s+)?(?:foreign\s+key|references)\b/i.exec(st.text.slice(from));
-          range = file.lines.range(st.start + from, st.start + from + (m ? m[0].length : 1));
-        }
-        const columns = fk.columns.map(quoteIdent).join(', ');
-        ctx.report('unindexedForeignKey', st.index, {
-          fk: quoteIdent(fk.name ?? `${relName(table)}_${fk.columns.join('_')}_fkey`), table, columns, references: fk.references,
-          indexStatement: rel.createdInMigration
-            ? `CREATE INDEX ON ${table} (${columns}); right after the table is created (it is new and empty, so a plain build is fine).`
-            : `CREATE INDEX CONCURRENTLY ON ${table} (${columns}); outside a transaction block, ideally before the foreign key is added.`,
-        }, { range });
+  kinds: ['AlterTableStmt', 'CreateStmt'],
+  // Indexes created before or after the foreign key in this migration count: the check is about the schema the
+  // migration leaves behind (ctx.schema, in checkEnd).
+  checkEnd(ctx) {
+    const { file, stmt: st } = ctx;
+    const end = ctx.schema;
+    const { table, fks } = foreignKeysOf(st.kind, ctx.node);
+    if (!table || !fks.length) return;
+    // A table the model does not know is skipped: its indexes are unknown.
+    const rel = end.get(table);
+    if (!rel) return;
+    let bytes: ByteOffsets | undefined;
+    for (const fk of fks) {
+      if (!fk.columns.length || covered(end, table, fk.columns)) continue;
+      let range = st.range;
+      if (fk.location !== undefined) {
+        bytes ??= new ByteOffsets(st.text);
+        const from = bytes.toUtf16(fk.location);
+        const m = /^(?:constraint\s+(?:"(?:[^"]|"")*"|\S+)\s+)?(?:foreign\s+key|references)\b/i.exec(st.text.slice(from));
+        range = file.lines.range(st.start + from, st.start + from + (m ? m[0].length : 1));
       }
+      const columns = fk.columns.map(quoteIdent).join(', ');
+      ctx.report('unindexedForeignKey', {
+        fk: quoteIdent(fk.name ?? `${relName(table)}_${fk.columns.join('_')}_fkey`), table, columns, references: fk.references,
+        indexStatement: rel.createdInMigration
+          ? `CREATE INDEX ON ${table} (${columns}); right after the table is created (it is new and empty, so a plain build is fine).`
+          : `CREATE INDEX CONCURRENTLY ON ${table} (${columns}); outside a transaction block, ideally before the foreign key is added.`,
+      }, { range });
     }
   },
 });
-
-/** The statements that add foreign keys (all the rule reads of the file, with the schema it leaves). */
-const FK_KINDS = ['AlterTableStmt', 'CreateStmt'];

@@ -40,7 +40,7 @@ describe('rule dispatch by statement kind', () => {
   it('every kinds entry is a parse tree node type', () => {
     for (const r of allRules) {
       for (const k of r.kinds ?? []) assert.match(k, /^[A-Z][A-Za-z]+Stmt$/, `${r.id}: ${k}`);
-      if (r.kinds) assert.ok(r.check, `${r.id} declares kinds but has no check()`);
+      if (r.kinds) assert.ok(r.check || r.checkEnd, `${r.id} declares kinds but has no check() or checkEnd()`);
     }
   });
 
