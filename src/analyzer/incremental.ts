@@ -240,6 +240,9 @@ export class DocumentAnalyzer {
     // Rules look back at the statements before theirs.
     setup.file.statements = out.map((r) => r.info);
     const dirty = new Set<string>();
+    /** dirty's names in a list: checked against each later statement's reads (no iterator per check). */
+    const dirtyList: string[] = [];
+    const addDirty = (w: string) => { if (!dirty.has(w)) { dirty.add(w); dirtyList.push(w); } };
     /** Kinds of the statements that are new, gone, analysed again or moved to another line (whole-file rules). */
     const changedKinds = new Set<string>();
     const changedTxns = new Set<number>();
@@ -249,7 +252,8 @@ export class DocumentAnalyzer {
 
     // A reused old layer in progress: its statements are taken over one by one; the first one that cannot be taken
     // over as it is turns it into a rebuilt layer (`materialize`).
-    let pending: { oldLayer: number; from: number; taken: StatementRecord[] } | undefined;
+    // The statements taken over so far are out[from…] (while a layer is pending, every statement goes there).
+    let pending: { oldLayer: number; from: number } | undefined;
     const closeCurrent = () => {
       if (cur) { cur.end = nextIndex(); if (cur.end === cur.start) layers.pop(); else cur.model.seal(); cur = undefined; }
     };
@@ -260,7 +264,7 @@ export class DocumentAnalyzer {
       if (k === undefined) return;
       if (pending) finishPending();
       closeCurrent();
-      pending = { oldLayer: k, from: nextIndex(), taken: [] };
+      pending = { oldLayer: k, from: nextIndex() };
     };
     const finishPending = () => {
       const p = pending!;
@@ -268,16 +272,21 @@ export class DocumentAnalyzer {
       const oldLayer = oldLayers[p.oldLayer];
       const parentOld = p.oldLayer > 0 ? oldLayers[p.oldLayer - 1].model : prev.base;
       const parent = lastModel();
-      if (p.taken.length === oldLayer.end - oldLayer.start && sameDefaults(parent, parentOld)) {
+      const taken = nextIndex() - p.from;
+      if (taken === oldLayer.end - oldLayer.start && sameDefaults(parent, parentOld)) {
         const model = oldLayer.model.rebase(parent);
         model.seal();
-        layers.push({ model, start: p.from, end: p.from + p.taken.length });
+        layers.push({ model, start: p.from, end: p.from + taken });
       } else {
         // Not the whole old layer (the edit removed some of its statements): rebuild it.
         cur = { model: newLayer(parent), start: p.from, end: p.from };
         layers.push(cur);
-        for (const r of p.taken) { try { cur.model.applyStatement(r.raw.node); } catch { /* as in analyze() */ } stats.replayed++; }
+        replay(cur.model, p.from);
       }
+    };
+    /** Applies the schema changes of out[from…] to `model` again. */
+    const replay = (model: SchemaModel, from: number) => {
+      for (let i = from; i < out.length; i++) { try { model.applyStatement(out[i].raw.node); } catch { /* as in analyze() */ } stats.replayed++; }
     };
     /** The schema model the next statement is applied to, rebuilt up to it. */
     const materialize = (): SchemaModel => {
@@ -286,7 +295,7 @@ export class DocumentAnalyzer {
         pending = undefined;
         cur = { model: newLayer(lastModel()), start: p.from, end: p.from };
         layers.push(cur);
-        for (const r of p.taken) { try { cur.model.applyStatement(r.raw.node); } catch { /* as in analyze() */ } stats.replayed++; }
+        replay(cur.model, p.from);
       }
       if (!cur || nextIndex() - cur.start >= 2 * LAYER) {
         closeCurrent();
@@ -316,7 +325,7 @@ export class DocumentAnalyzer {
     };
     /** An old statement that is gone or replaced: what it wrote, and its transaction, count as changed. */
     const drop = (r: StatementRecord, locks = true) => {
-      for (const w of r.writes) dirty.add(w);
+      for (const w of r.writes) addDirty(w);
       changedKinds.add(r.info.kind);
       markTxn(r.info.transactionId, locks);
       if (locks) noteLocks(r.info, nextIndex());
@@ -324,7 +333,7 @@ export class DocumentAnalyzer {
     };
     /** Reuses `old` for `raw` (the same statement text) when nothing it depends on changed; false when it cannot. */
     const tryReuse = (old: StatementRecord, raw: RawStatement, stateAfter: EngineState, oldStart: number): boolean => {
-      if (!sameState(st, old.stateBefore) || (old.global && dirty.size > 0) || intersects(old.reads, dirty) || intersects(old.writes, dirty)) return false;
+      if (!sameState(st, old.stateBefore) || (dirtyList.length > 0 && (old.global || hasAny(old.reads, dirtyList) || hasAny(old.writes, dirtyList)))) return false;
       if (raw !== old.raw && (raw.terminated !== old.raw.terminated || raw.end - raw.start !== old.raw.end - old.raw.start || !sameIgnores(text, raw, old))) return false;
       // Rules read what precedes the statement on its line (a fix inserts a line before it, or text after a `;`).
       if ((raw !== old.raw || old.info.range.start.line === move.editLine) && !sameLinePrefix(prev, old, text, lines, raw.start)) return false;
@@ -342,7 +351,6 @@ export class DocumentAnalyzer {
       if (rechecked) {
         rec = rechecked;
         out.push(rec);
-        pending!.taken.push(rec);
       } else if (again.length) {
         // With the schema before it: the layer is rebuilt up to here.
         const schema = materialize();
@@ -355,7 +363,6 @@ export class DocumentAnalyzer {
       } else if (pending) {
         out.push(rec);
         setup.file.statements[rec.info.index] = rec.info;
-        pending.taken.push(rec);
       } else {
         const schema = materialize(); // before the statement joins `out`: the layer it goes into starts at or before it
         out.push(rec);
@@ -378,7 +385,7 @@ export class DocumentAnalyzer {
     /** Analyses `raw` again; `replaces`, the old statement in its place, if any (then dropped). */
     const recompute = (raw: RawStatement, replaces?: StatementRecord) => {
       const rec = runTracked(raw, nextIndex(), own(), materialize(), setup);
-      for (const w of rec.writes) dirty.add(w);
+      for (const w of rec.writes) addDirty(w);
       changedKinds.add(rec.info.kind);
       // Rules that read only what earlier statements of the transaction lock need not run again on the later ones
       // when the new statement locks what the old one did, from the same line.
@@ -476,22 +483,26 @@ export class DocumentAnalyzer {
       for (const f of memo.findings) fileFindings.push(f);
     }
     sortFindings(fileFindings);
-    const findings: Finding[] = [];
+    // Allocated at its size: a long migration has thousands of findings, and an edit builds the list again.
+    let count = fileFindings.length;
+    for (const r of records) count += r.findings.length + (r.end ? r.end.findings.length : 0);
+    const findings: Finding[] = new Array(count);
+    let n = 0;
     let fi = 0;
     for (const r of records) {
       const index = r.info.index;
-      while (fi < fileFindings.length && fileFindings[fi].statementIndex < index) findings.push(fileFindings[fi++]);
+      while (fi < fileFindings.length && fileFindings[fi].statementIndex < index) findings[n++] = fileFindings[fi++];
       const own = r.end?.findings.length ? ownFindings(r) : r.findings;
       if (fi < fileFindings.length && fileFindings[fi].statementIndex === index) {
         for (const f of own) {
-          while (fi < fileFindings.length && compareFindings(fileFindings[fi], f) < 0) findings.push(fileFindings[fi++]);
-          findings.push(f);
+          while (fi < fileFindings.length && compareFindings(fileFindings[fi], f) < 0) findings[n++] = fileFindings[fi++];
+          findings[n++] = f;
         }
       } else {
-        for (const f of own) findings.push(f);
+        for (let i = 0; i < own.length; i++) findings[n++] = own[i];
       }
     }
-    while (fi < fileFindings.length) findings.push(fileFindings[fi++]);
+    while (fi < fileFindings.length) findings[n++] = fileFindings[fi++];
     problems.sort((a, b) => a.start - b.start);
     const result: AnalysisResult = { file: setup.file, statements, findings, parseProblems: problems.map((p) => p.problem) };
     this.lastStats = stats;
@@ -646,6 +657,13 @@ function fileKey(setup: FileSetup): string {
   // Rules may treat a one-statement file differently (it runs atomically): a change to or from one statement
   // analyses everything again.
   return `${setup.implicit}|${setup.implicitActive}|${setup.file.statementCount === 1}|${setup.rules.map((r) => r.id).join(',')}`;
+}
+
+/** Whether `set` holds one of `names` (a short list). */
+function hasAny(set: Set<string>, names: readonly string[]): boolean {
+  if (set.size === 0) return false;
+  for (let i = 0; i < names.length; i++) if (set.has(names[i])) return true;
+  return false;
 }
 
 function intersects(a: Set<string>, b: Set<string>): boolean {
