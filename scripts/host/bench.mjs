@@ -28,8 +28,9 @@ console.log(`
 pg-preflight in the extension host (${f.node}), ${f.statements} statements, ${f.diagnostics} diagnostics
   activation                      ${f.activation.activateMs} ms in activate() (goal ≤ ${f.activation.goalMs}: ${verdict(f.activation.activateMs, f.activation.goalMs)})
   open → first diagnostics        ${f.openToDiagnostics.coldMs} ms cold (goal ≤ ${f.openToDiagnostics.goalMs}: ${verdict(f.openToDiagnostics.coldMs, f.openToDiagnostics.goalMs)}): the document reached the extension host
-                                  after ${f.openToDiagnostics.documentReadyMs} ms, the lint started at ${f.openToDiagnostics.lintStartedMs} ms (engine + WASM parser load ${f.openToDiagnostics.engineLoadMs} ms)
-                                  and took ${f.openToDiagnostics.firstLintMs} ms; the editor finished showing at ${f.openToDiagnostics.editorShownMs} ms
+                                  after ${f.openToDiagnostics.documentReadyMs} ms, the lint started at ${f.openToDiagnostics.lintStartedMs} ms (engine + WASM parser load ${f.openToDiagnostics.engineLoadMs} ms);
+                                  ${f.openToDiagnostics.steps ? `analysed in steps: the first statements' diagnostics first, all of them at ${f.openToDiagnostics.allDiagnosticsMs} ms` : `all diagnostics at once`};
+                                  the lint took ${f.openToDiagnostics.firstLintMs} ms; the editor finished showing at ${f.openToDiagnostics.editorShownMs} ms
                                   (analysis ${f.openToDiagnostics.firstAnalyzeMs} ms, diagnostics ${f.openToDiagnostics.firstPublishMs} ms, GC ${f.openToDiagnostics.gcMs} ms)
                                   ${f.openToDiagnostics.warmMs} ms for a second large migration later in the session (own work ${f.openToDiagnostics.warmLintMs} ms, of which
                                   ${f.openToDiagnostics.warmBaseMs} ms building its schema base from the earlier 2,000-statement migration)

@@ -158,6 +158,25 @@ export interface FileSetup {
   options: AnalyzeOptions;
 }
 
+/**
+ * The text split into statements at once, parsed on demand: `parse(n)` parses pieces until at least n statements are
+ * known or none is left. `pieces` is what the statement count will be unless a piece holds several statements or none
+ * (a syntax error).
+ */
+export function splitThenParse(text: string, lines: LineIndex): { pieces: number; raws: RawStatement[]; problems: ParseProblem[]; parse(n: number): boolean } {
+  const { pieces } = splitUntil(text, 0);
+  const raws: RawStatement[] = [];
+  const problems: ParseProblem[] = [];
+  let next = 0;
+  return {
+    pieces: pieces.length, raws, problems,
+    parse(n: number) {
+      while (raws.length < n && next < pieces.length) parsePiece(text, pieces[next++], lines, raws, problems);
+      return next === pieces.length;
+    },
+  };
+}
+
 export function splitAndParse(text: string, lines: LineIndex, from = 0, stop?: (p: Piece) => boolean): { raws: RawStatement[]; problems: ParseProblem[]; stoppedAt?: Piece } {
   const raws: RawStatement[] = [];
   const problems: ParseProblem[] = [];

@@ -24,7 +24,7 @@ import { rulesForKind } from './rule.js';
 import { lockSummary } from './rules/utils/transaction.js';
 import { fileRuleProbe, rawStatements } from './lookback.js';
 import {
-  compareFindings, ignoreDirectives, initialState, runEndRules, runFileRule, runStatementRules, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse,
+  compareFindings, ignoreDirectives, initialState, runEndRules, runFileRule, runStatementRules, sameState, schemaFromSql, setupFile, sortFindings, splitAndParse, splitThenParse,
   stepStatement, type AnalysisResult, type AnalyzeOptions, type EngineState, type FileSetup, type LookBackRecord, type RawStatement, type StatementInfo,
 } from './analyze.js';
 
@@ -118,8 +118,30 @@ export interface IncrementalStats {
   full: boolean;
 }
 
+/**
+ * A first analysis done in steps (DocumentAnalyzer.begin): an editor shows the findings of the first statements
+ * while the rest is analysed, and stays responsive between steps.
+ */
+export interface AnalysisSteps {
+  /** Statements in the document. */
+  readonly total: number;
+  /** Statements analysed so far. */
+  readonly analysed: number;
+  /** Analyses up to `count` more statements; the result once every statement is analysed (and the file rules ran). */
+  step(count: number): AnalysisResult | undefined;
+  /**
+   * The findings so far: those of per-statement rules on the statements analysed (final: such a rule looks only at
+   * the statements before its own), and every parse problem. The rules about the whole file come with the result.
+   */
+  partial(): Pick<AnalysisResult, 'findings' | 'parseProblems'>;
+  /** True when another update or begin came first: this analysis stopped and gives no result. */
+  readonly abandoned: boolean;
+}
+
 export class DocumentAnalyzer {
   private prev: Snapshot | undefined;
+  /** Bumped by every update and begin: an analysis in steps that is no longer the latest stops. */
+  private generation = 0;
   /** What the last update did (for benchmarks and tests). */
   lastStats: IncrementalStats = { reused: 0, analysed: 0, rechecked: 0, replayed: 0, fileRulesRun: 0, endChecked: 0, full: true };
 
@@ -133,6 +155,7 @@ export class DocumentAnalyzer {
   setOptions(options: AnalyzeOptions): void {
     this.options = withBase(options);
     this.prev = undefined;
+    this.generation++;
   }
 
   /**
@@ -141,33 +164,96 @@ export class DocumentAnalyzer {
    * range that covers them. A change that does not fit the two texts is ignored.
    */
   update(text: string, change?: TextChange): AnalysisResult {
+    this.generation++;
     const prev = this.prev;
     if (prev && !change && prev.text === text) return prev.result;
     const next = prev ? this.incremental(prev, text, change) : undefined;
-    this.prev = next ?? this.full(text);
+    if (next) this.prev = next;
+    else { const full = this.full(text); let snap; while (!(snap = full.run(Infinity))); this.prev = snap; }
     return this.prev.result;
   }
 
-  private full(text: string): Snapshot {
+  /** True once a document has been analysed: the next update is incremental. */
+  get hasResult(): boolean { return this.prev !== undefined; }
+
+  /**
+   * Analyses the text from scratch in steps (see AnalysisSteps); the result is the one update(text) gives, and the
+   * analyzer keeps it for the next update. Parsing is done first, all at once.
+   */
+  begin(text: string): AnalysisSteps {
+    const generation = ++this.generation;
+    this.prev = undefined;
+    const full = this.full(text);
+    let done = false;
+    const self = this;
+    return {
+      get total() { return full.total(); },
+      get analysed() { return full.analysed(); },
+      get abandoned() { return self.generation !== generation; },
+      step(count: number) {
+        if (done || self.generation !== generation) return undefined;
+        const snapshot = full.run(count);
+        if (!snapshot) return undefined;
+        done = true;
+        self.prev = snapshot;
+        return snapshot.result;
+      },
+      partial: () => full.partial(),
+    };
+  }
+
+  /**
+   * The first analysis of a text, resumable. Statements are parsed as they are reached; the statement count the rules
+   * see is that of the split until the parse says otherwise, which matters only for one statement against several
+   * (the runner's implicit transaction, fileKey): then the analysis starts again with the right count.
+   */
+  private full(text: string) {
     const lines = new LineIndex(text);
-    const { raws, problems } = splitAndParse(text, lines);
-    const setup = setupFile(text, lines, raws.length, this.options);
+    const split = splitThenParse(text, lines);
+    const { raws, problems } = split;
+    let count = split.pieces;
+    let setup = setupFile(text, lines, count, this.options);
     const base = setup.file.schemaBefore;
-    const st = initialState(setup);
-    const layers: Layer[] = [];
-    const records: StatementRecord[] = [];
+    let st = initialState(setup);
+    let layers: Layer[] = [];
+    let records: StatementRecord[] = [];
     let layer: Layer | undefined;
-    for (let i = 0; i < raws.length; i++) {
-      if (!layer || i - layer.start >= LAYER) {
-        if (layer) { layer.end = i; layer.model.seal(); }
-        layer = { model: newLayer(layer?.model ?? base), start: i, end: i };
-        layers.push(layer);
-      }
-      records.push(runTracked(raws[i], i, st, layer.model, setup));
-    }
-    if (layer) { layer.end = raws.length; layer.model.seal(); }
-    const stats: IncrementalStats = { reused: 0, analysed: records.length, rechecked: 0, replayed: 0, fileRulesRun: 0, endChecked: 0, full: true };
-    return this.finish(text, lines, setup, records, problems.map((p) => ({ problem: p, start: lines.offset(p.range.start), end: lines.offset(p.range.end) })), layers, base, st, stats);
+    let i = 0;
+    return {
+      total: () => count,
+      analysed: () => i,
+      partial: () => ({ findings: records.flatMap((r) => r.findings), parseProblems: [...problems].sort((a, b) => lines.offset(a.range.start) - lines.offset(b.range.start)) }),
+      /** Analyses up to `n` more statements; the snapshot once all are done. */
+      run: (n: number): Snapshot | undefined => {
+        const stop = i + n;
+        let parsed = split.parse(stop);
+        for (; i < Math.min(stop, raws.length); i++) {
+          if (!layer || i - layer.start >= LAYER) {
+            if (layer) { layer.end = i; layer.model.seal(); }
+            layer = { model: newLayer(layer?.model ?? base), start: i, end: i };
+            layers.push(layer);
+          }
+          records.push(runTracked(raws[i], i, st, layer.model, setup));
+        }
+        if (i < raws.length) return undefined;
+        if (!parsed) {
+          parsed = split.parse(raws.length + 1);
+          if (i < raws.length || !parsed) return undefined;
+        }
+        if ((raws.length === 1) !== (count === 1) || (raws.length > 1) !== (count > 1)) {
+          // The count changed what rules may see: again, from the start, with the parsed statements.
+          count = raws.length;
+          setup = setupFile(text, lines, count, this.options);
+          st = initialState(setup);
+          layers = []; records = []; layer = undefined; i = 0;
+          return undefined;
+        }
+        setup.file.statementCount = raws.length;
+        if (layer) { layer.end = raws.length; layer.model.seal(); }
+        const stats: IncrementalStats = { reused: 0, analysed: records.length, rechecked: 0, replayed: 0, fileRulesRun: 0, endChecked: 0, full: true };
+        return this.finish(text, lines, setup, records, problems.map((p) => ({ problem: p, start: lines.offset(p.range.start), end: lines.offset(p.range.end) })), layers, base, st, stats);
+      },
+    };
   }
 
   private incremental(prev: Snapshot, text: string, change?: TextChange): Snapshot | undefined {

@@ -40,7 +40,18 @@ export interface Linted {
   publishMs?: number;
   /** False when the diagnostics were identical to the ones already shown, so nothing was sent. */
   published?: boolean;
+  /**
+   * Opening a long migration analyses it in steps: performance.now() when the diagnostics of its first statements
+   * were shown, before the rest was analysed; `ms` then spans the whole analysis, `analyzeMs` only its steps.
+   */
+  firstPublishedAt?: number;
 }
+
+/** Opening a migration of at least this many statements shows the first ones' diagnostics before the rest's. */
+const STEPPED_FROM = 300;
+/** Statements analysed before the first diagnostics are shown (more than a screenful), then per step. */
+const FIRST_STEP = 60;
+const NEXT_STEP = 250;
 
 const SEVERITY: Record<Severity, vscode.DiagnosticSeverity> = {
   error: vscode.DiagnosticSeverity.Error,
@@ -95,7 +106,7 @@ function sameRange(a: vscode.Range, b: Finding['range']): boolean {
   return a.start.line === b.start.line && a.start.character === b.start.character && a.end.line === b.end.line && a.end.character === b.end.character;
 }
 
-export function toDiagnostics(result: AnalysisResult): vscode.Diagnostic[] {
+export function toDiagnostics(result: Pick<AnalysisResult, 'findings' | 'parseProblems'>): vscode.Diagnostic[] {
   const out: vscode.Diagnostic[] = [];
   for (const p of result.parseProblems) out.push(problemDiagnostic(p));
   for (const f of result.findings) out.push(cachedFindingDiagnostic(f));
@@ -133,6 +144,8 @@ export class Linter implements vscode.Disposable {
   /** The last keystroke of each document waiting for its debounced lint: when it arrived, and the delay applied. */
   private readonly typed = new Map<string, { changedAt: number; debounceMs: number }>();
   private readonly linted = new Map<string, Linted>();
+  /** Documents being analysed in steps since they were opened (lintOpened), by uri: their lint, for who asks meanwhile. */
+  private readonly stepping = new Map<string, { version: number; done: Promise<Linted | undefined> }>();
   private readonly waiters = new Map<string, Array<{ version: number; resolve: (l: Linted) => void }>>();
   private readonly emitter = new vscode.EventEmitter<Linted>();
   /** Fires after every lint of an open document, with the version it was computed for. */
@@ -189,6 +202,8 @@ export class Linter implements vscode.Disposable {
     const hit = this.linted.get(key);
     if (hit && hit.version === doc.version) return hit;
     if (this.timers.has(key)) return this.whenLinted(doc.uri, doc.version);
+    const stepping = this.stepping.get(key);
+    if (stepping && stepping.version === doc.version) return stepping.done;
     return this.lintSoon(doc);
   }
 
@@ -234,7 +249,62 @@ export class Linter implements vscode.Disposable {
     // Several callers may have waited for the engine: lint each version once.
     const hit = this.linted.get(doc.uri.toString());
     if (!force && hit && hit.version === doc.version) return hit;
+    // Opened and being analysed in steps: wait for that rather than analyse it all at once.
+    const stepping = this.stepping.get(doc.uri.toString());
+    if (!force && stepping && stepping.version === doc.version) return stepping.done;
+    if (trigger === 'open') {
+      const done = this.lintOpened(doc);
+      const key = doc.uri.toString();
+      const entry = { version: doc.version, done };
+      this.stepping.set(key, entry);
+      void done.finally(() => { if (this.stepping.get(key) === entry) this.stepping.delete(key); });
+      return done;
+    }
     return this.lintNow(doc, trigger);
+  }
+
+  /**
+   * The first lint of a document just opened: a long migration is analysed in steps, its first statements'
+   * diagnostics shown at once and the rest between steps (the extension host answers hovers and keeps typing
+   * responsive meanwhile). A lint that comes first (a keystroke) takes over; this one then stops.
+   */
+  private async lintOpened(doc: SqlDocument): Promise<Linted | undefined> {
+    const key = doc.uri.toString();
+    const path = doc.uri.scheme === 'file' ? doc.uri.fsPath : undefined;
+    const project = this.project!;
+    const config = path ? project.configFor(dirname(path)) : undefined;
+    if (!path || !config?.ok || project.isExcluded(path, config.loaded) || this.timers.has(key)) return this.lintNow(doc, 'open');
+    const t0 = performance.now();
+    const version = doc.version;
+    let steps;
+    try {
+      steps = project.lintInSteps(doc.getText(), path, config.loaded, STEPPED_FROM);
+    } catch {
+      steps = undefined; // lintNow says what went wrong
+    }
+    if (!steps || steps.total < STEPPED_FROM) {
+      if (steps) { let r; while (!(r = steps.step(Infinity)) && !steps.abandoned); } // short after all: finish at once
+      return this.lintNow(doc, 'open');
+    }
+    const linted: Linted = { uri: key, version, ms: 0, analyzeMs: 0, startedAt: t0, trigger: 'open', baseMs: project.lastBaseMs };
+    let own = performance.now() - t0;
+    let result = steps.step(FIRST_STEP);
+    if (!result) {
+      this.collection.set(doc.uri, toDiagnostics(steps.partial()));
+      linted.firstPublishedAt = performance.now();
+      own = linted.firstPublishedAt - t0;
+    }
+    while (!result) {
+      await new Promise((r) => setImmediate(r));
+      // A newer lint (a keystroke), a closed document: that one stands, or nothing does.
+      if (steps.abandoned || doc.isClosed || doc.version !== version) return this.linted.get(key) ?? this.whenLinted(doc.uri, version);
+      const s = performance.now();
+      result = steps.step(NEXT_STEP);
+      own += performance.now() - s;
+    }
+    linted.result = result;
+    linted.analyzeMs = own;
+    return this.settle(doc, linted, toDiagnostics(result), t0, own);
   }
 
   /** Lints synchronously; the engine must be loaded. */
@@ -274,14 +344,22 @@ export class Linter implements vscode.Disposable {
     const t1 = performance.now();
     linted.analyzeMs = t1 - t0;
     if (linted.result) diagnostics = toDiagnostics(linted.result);
+    return this.settle(doc, linted, diagnostics, t0);
+  }
+
+  /** Publishes a lint's diagnostics, records it and tells who waits for it. `own`: its work (default: t0 to now). */
+  private settle(doc: SqlDocument, linted: Linted, diagnostics: vscode.Diagnostic[], t0: number, own?: number): Linted {
+    const key = linted.uri;
+    const p0 = performance.now();
     // A keystroke that moved no finding (most of them, in a long file) leaves the diagnostics as they are shown:
     // sending the same list again would only make VS Code convert, transfer and redraw all of them.
     linted.published = !sameDiagnostics(this.collection.get(doc.uri) ?? [], diagnostics);
     if (linted.published) this.collection.set(doc.uri, diagnostics);
     this.workspaceFiles.delete(key);
-    linted.ms = performance.now() - t0;
-    linted.publishMs = linted.ms - linted.analyzeMs;
-    this.recentMs.push(linted.ms);
+    const end = performance.now();
+    linted.ms = end - t0; // from the start to the diagnostics
+    linted.publishMs = own === undefined ? linted.ms - linted.analyzeMs : end - p0;
+    this.recentMs.push(own === undefined ? linted.ms : own + (end - p0));
     if (this.recentMs.length > 200) this.recentMs.shift();
     this.linted.set(key, linted);
     this.emitter.fire(linted);

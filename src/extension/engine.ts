@@ -6,16 +6,16 @@
 import { readFileSync } from 'node:fs';
 import { dirname, relative, resolve, sep, basename } from 'node:path';
 import { loadParser } from '../analyzer/parse.js';
-import { analyze, applySqlToSchema, DEFAULT_PG_VERSION, type AnalysisResult } from '../analyzer/analyze.js';
+import { analyze, applySqlToSchema, DEFAULT_PG_VERSION, type AnalysisResult, type AnalyzeOptions } from '../analyzer/analyze.js';
 import { SchemaModel } from '../analyzer/schema.js';
-import { DocumentAnalyzer, type TextChange } from '../analyzer/incremental.js';
+import { DocumentAnalyzer, type AnalysisSteps, type TextChange } from '../analyzer/incremental.js';
 import { loadConfig, CONFIG_FILE, type LoadedConfig } from '../config/config.js';
 import { analyzeOptionsFrom, lintFiles, loadSchemaDump, type FileLint } from '../project/lint.js';
 import { earlierMigrations, globToRegExp, isDownMigration } from '../project/files.js';
 import { allRules } from '../analyzer/registry.js';
 
 export { DEFAULT_PG_VERSION, allRules, CONFIG_FILE };
-export type { AnalysisResult };
+export type { AnalysisResult, AnalysisSteps };
 
 /** Resolves once the WASM parser is ready; later calls return the same promise. */
 export function ready(): Promise<void> {
@@ -109,14 +109,32 @@ export class Project {
     this.lastBaseMs = performance.now() - t0;
     const options = { ...analyzeOptionsFrom(loaded.config), baseSchema, ...(path ? { path } : {}) };
     if (!path) return analyze(text, options);
+    return this.analyzerFor(path, options).update(text, change);
+  }
+
+  /**
+   * A first analysis of a file in steps (DocumentAnalyzer.begin), for opening a long migration: undefined when the
+   * file has an analysis already (an edit is incremental) or is short.
+   */
+  lintInSteps(text: string, path: string, loaded: LoadedConfig, minStatements: number): AnalysisSteps | undefined {
+    const t0 = performance.now();
+    const baseSchema = this.baseFor(path, loaded);
+    this.lastBaseMs = performance.now() - t0;
+    const analyzer = this.analyzerFor(path, { ...analyzeOptionsFrom(loaded.config), baseSchema, path });
+    // A short file is analysed at once; counting its statements first costs little next to that.
+    if (analyzer.hasResult || text.length < minStatements * 20) return undefined;
+    return analyzer.begin(text);
+  }
+
+  private analyzerFor(path: string, options: AnalyzeOptions & { baseSchema: SchemaModel }): DocumentAnalyzer {
     const key = resolve(path);
     const optionsKey = JSON.stringify({ ...options, baseSchema: undefined });
     let doc = this.documents.get(key);
-    if (!doc || doc.base !== baseSchema || doc.optionsKey !== optionsKey) {
-      doc = { analyzer: new DocumentAnalyzer(options), base: baseSchema, optionsKey };
+    if (!doc || doc.base !== options.baseSchema || doc.optionsKey !== optionsKey) {
+      doc = { analyzer: new DocumentAnalyzer(options), base: options.baseSchema, optionsKey };
       this.documents.set(key, doc);
     }
-    return doc.analyzer.update(text, change);
+    return doc.analyzer;
   }
 
   /** The editor closed a document: drop its incremental state. */

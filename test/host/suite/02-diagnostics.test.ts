@@ -1,6 +1,7 @@
 import * as assert from 'node:assert/strict';
 import * as vscode from 'vscode';
-import { api, closeAll, codeOf, linted, open, ours, suite, suiteTeardown, test, teardown, type, sleep } from '../support/host.js';
+import * as fs from 'node:fs';
+import { api, closeAll, codeOf, linted, open, ours, suite, suiteTeardown, test, teardown, type, sleep, writeFile } from '../support/host.js';
 
 const DOCS = 'https://github.com/pg-preflight/pg-preflight/blob/main/docs/rules/';
 
@@ -47,6 +48,34 @@ suite('diagnostics', () => {
     const moved = before.map((d) => d.replace(/@(\d+):(\d+)-(\d+):/, (_, l1, c1, l2) => `@${Number(l1) + 1}:${c1}-${Number(l2) + 1}:`)).sort();
     assert.deepEqual(shown(editor.document.uri), moved);
     assert.equal(a.lastLint(editor.document.uri)!.published, true);
+  });
+
+  test('a long migration opened: its first statements are diagnosed before the rest are analysed, then all of them', async () => {
+    const a = await api();
+    const uri = writeFile('long/migrations/001_long.sql', Array.from({ length: 700 }, (_, i) => `CREATE INDEX idx_${i} ON articles (title);`).join('\n') + '\n');
+    try {
+      const counts: number[] = [];
+      const sub = vscode.languages.onDidChangeDiagnostics((e) => {
+        if (e.uris.some((u) => u.toString() === uri.toString())) counts.push(byRule(ours(uri), 'require-concurrent-index-creation').length);
+      });
+      const doc = await vscode.workspace.openTextDocument(uri);
+      const l = await a.whenLinted(doc.uri, doc.version);
+      await sleep(100); // the last change event
+      sub.dispose();
+      assert.ok(l.firstPublishedAt !== undefined, 'analysed in steps');
+      assert.ok(l.firstPublishedAt < l.startedAt + l.ms, 'the first diagnostics came before the end of the analysis');
+      assert.ok(counts.length >= 2 && counts[0] > 0 && counts[0] < 700, `the first statements' diagnostics first: ${counts.join(', ')}`);
+      assert.equal(byRule(ours(uri), 'require-concurrent-index-creation').length, 700);
+      assert.equal(l.result!.statements.length, 700);
+      // The analysis is kept: a keystroke re-analyses the edited statement only.
+      const editor = await vscode.window.showTextDocument(doc);
+      await type(editor, new vscode.Position(350, 0), ' ');
+      assert.equal(a.lastLint(doc.uri)!.result!.statements.length, 700);
+      assert.ok(a.lastLint(doc.uri)!.analyzeMs < l.analyzeMs, `${a.lastLint(doc.uri)!.analyzeMs} ms after an edit, ${l.analyzeMs} ms to open`);
+    } finally {
+      await closeAll();
+      fs.rmSync(uri.fsPath, { force: true });
+    }
   });
 
   test('the schema comes from the dump and the earlier migrations of the folder', async () => {

@@ -106,8 +106,10 @@ suite('bench', () => {
     const docMs = performance.now() - t0;
     const showing = vscode.window.showTextDocument(doc);
     const first = await a.whenLinted(doc.uri, doc.version);
-    // When the diagnostics were published: the end of the first lint (on the extension host's clock).
-    const openMs = first.startedAt + first.ms - t0;
+    // When the diagnostics were published (on the extension host's clock): those of the first statements, shown
+    // while the rest is analysed (a long migration is analysed in steps), and all of them at the end of the lint.
+    const allMs = first.startedAt + first.ms - t0;
+    const openMs = first.firstPublishedAt !== undefined ? first.firstPublishedAt - t0 : allMs;
     const lintStartMs = first.startedAt - t0;
     const editor = await showing;
     const shownMs = performance.now() - t0;
@@ -117,7 +119,7 @@ suite('bench', () => {
     const openGcMs = gc.within(openWindow[0], openWindow[1]);
     const diagnostics = vscode.languages.getDiagnostics(doc.uri).length;
     assert.ok(first.result && first.result.statements.length >= STATEMENTS, `analysed ${first.result?.statements.length} statements`);
-    note(`opened ${STATEMENTS} statements: first diagnostics after ${r1(openMs)} ms (own work ${r1(first.ms)} ms, analysis ${r1(first.analyzeMs)} ms, GC ${r1(openGcMs)} ms), ${diagnostics} diagnostics`);
+    note(`opened ${STATEMENTS} statements: first diagnostics after ${r1(openMs)} ms, all after ${r1(allMs)} ms (own work ${r1(first.ms)} ms, analysis ${r1(first.analyzeMs)} ms, GC ${r1(openGcMs)} ms), ${diagnostics} diagnostics`);
     // Let what opening started (lenses, tokenization, the file watcher) settle before timing keystrokes.
     await new Promise((r) => setTimeout(r, 1000));
 
@@ -246,7 +248,7 @@ suite('bench', () => {
       diagnostics,
       activation: { activateMs: r1(a.activation.activateMs), sinceModuleLoadMs: r1(a.activation.sinceModuleLoadMs), goalMs: 50 },
       openToDiagnostics: {
-        coldMs: r1(openMs), documentReadyMs: r1(docMs), editorShownMs: r1(shownMs), lintStartedMs: r1(lintStartMs), engineLoadMs: r1(a.engineLoadMs() ?? NaN),
+        coldMs: r1(openMs), allDiagnosticsMs: r1(allMs), steps: first.firstPublishedAt !== undefined, documentReadyMs: r1(docMs), editorShownMs: r1(shownMs), lintStartedMs: r1(lintStartMs), engineLoadMs: r1(a.engineLoadMs() ?? NaN),
         firstLintMs: r1(first.ms), firstAnalyzeMs: r1(first.analyzeMs), firstPublishMs: r1(first.publishMs ?? NaN), gcMs: r1(openGcMs),
         parserWasLoaded: engineWasLoaded, warmMs: r1(openWarmMs), warmLintMs: r1(second.ms), warmBaseMs: r1(second.baseMs ?? NaN), goalMs: 300,
       },

@@ -219,3 +219,71 @@ describe('DocumentAnalyzer (incremental) equals analyze()', () => {
     assert.ok(inc.lastStats.rechecked >= 250, `re-checked ${inc.lastStats.rechecked} statements after the first lock changed`);
   });
 });
+
+describe('DocumentAnalyzer.begin (a first analysis in steps)', () => {
+  before(async () => { await loadParser(); });
+  const doc = Array.from({ length: 300 }, (_, i) => SNIPPETS[(i * 5) % SNIPPETS.length].replace(/\{n\}/g, String(i % 23)) + ';').join('\n');
+  const options: AnalyzeOptions = { schemaSql: SCHEMA, pgVersion: 16 };
+
+  it('gives what analyze() gives, and the findings so far are those of the statements analysed', () => {
+    const inc = new DocumentAnalyzer(options);
+    const steps = inc.begin(doc);
+    const want = analyze(doc, options);
+    assert.equal(steps.total, want.statements.length);
+    let result: AnalysisResult | undefined;
+    let partials = 0;
+    while (!(result = steps.step(40))) {
+      partials++;
+      const { findings, parseProblems } = steps.partial();
+      const seen = steps.analysed;
+      assert.ok(seen > 0 && seen < steps.total);
+      // Every finding so far is a finding of the result, on a statement analysed already, and in the same order.
+      const all = want.findings.map((f) => JSON.stringify(f));
+      let at = 0;
+      for (const f of findings) {
+        assert.ok(f.statementIndex < seen);
+        const k = all.indexOf(JSON.stringify(f), at);
+        assert.ok(k >= at, `a finding of the partial analysis is not in the result, or out of order: ${f.ruleId} on statement ${f.statementIndex}`);
+        at = k + 1;
+      }
+      assert.equal(parseProblems.length, want.parseProblems.length);
+    }
+    assert.ok(partials >= 5);
+    assert.deepEqual(normalize(result), normalize(want));
+    assert.equal(steps.step(10), undefined, 'done');
+    // The analyzer keeps the result: the next edit is incremental.
+    const edited = doc.replace('SELECT 1', 'SELECT 2');
+    assert.deepEqual(normalize(inc.update(edited)), normalize(analyze(edited, options)));
+    assert.equal(inc.lastStats.full, false);
+  });
+
+  it('starts again when the parse finds one statement where the split saw many (the count changes what rules see)', () => {
+    // 300 pieces of which only the last parses: one statement, for a runner whose implicit transaction needs two.
+    const broken = Array.from({ length: 300 }, (_, i) => `ALTER TABEL t${i} ADD COLUMN x int;`).join('\n') + '\nCREATE INDEX i ON articles (title);';
+    for (const runner of ['golang-migrate', undefined] as const) {
+      const opts: AnalyzeOptions = { schemaSql: SCHEMA, pgVersion: 16, ...(runner ? { runner } : {}) };
+      const inc = new DocumentAnalyzer(opts);
+      const steps = inc.begin(broken);
+      let result: AnalysisResult | undefined;
+      for (let k = 0; k < 100 && !result; k++) result = steps.step(50);
+      assert.ok(result, 'finished');
+      assert.deepEqual(normalize(result), normalize(analyze(broken, opts)));
+      assert.equal(result.statements.length, 1);
+      assert.equal(result.file.statementCount, 1);
+      assert.deepEqual(normalize(new DocumentAnalyzer(opts).update(broken)), normalize(analyze(broken, opts)));
+    }
+  });
+
+  it('stops when an update comes first, and that update stands', () => {
+    const inc = new DocumentAnalyzer(options);
+    const steps = inc.begin(doc);
+    assert.equal(steps.step(50), undefined);
+    const edited = doc + '\nSELECT 42;';
+    const r = inc.update(edited);
+    assert.ok(steps.abandoned);
+    assert.equal(steps.step(10_000), undefined, 'an abandoned analysis gives no result');
+    assert.deepEqual(normalize(r), normalize(analyze(edited, options)));
+    const again = edited.replace('SELECT 42', 'SELECT 43');
+    assert.deepEqual(normalize(inc.update(again)), normalize(analyze(again, options)));
+  });
+});
