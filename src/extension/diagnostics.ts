@@ -288,19 +288,25 @@ export class Linter implements vscode.Disposable {
     }
     const linted: Linted = { uri: key, version, ms: 0, analyzeMs: 0, startedAt: t0, trigger: 'open', baseMs: project.lastBaseMs };
     let own = performance.now() - t0;
-    let result = steps.step(FIRST_STEP);
-    if (!result) {
-      this.collection.set(doc.uri, toDiagnostics(steps.partial()));
-      linted.firstPublishedAt = performance.now();
-      own = linted.firstPublishedAt - t0;
-    }
-    while (!result) {
-      await new Promise((r) => setImmediate(r));
-      // A newer lint (a keystroke), a closed document: that one stands, or nothing does.
-      if (steps.abandoned || doc.isClosed || doc.version !== version) return this.linted.get(key) ?? this.whenLinted(doc.uri, version);
-      const s = performance.now();
-      result = steps.step(NEXT_STEP);
-      own += performance.now() - s;
+    let result;
+    try {
+      result = steps.step(FIRST_STEP);
+      if (!result) {
+        this.collection.set(doc.uri, toDiagnostics(steps.partial()));
+        linted.firstPublishedAt = performance.now();
+        own = linted.firstPublishedAt - t0;
+      }
+      while (!result) {
+        await new Promise((r) => setImmediate(r));
+        // A newer lint (a keystroke), a closed document: that one stands, or nothing does.
+        if (steps.abandoned || doc.isClosed || doc.version !== version) return this.linted.get(key) ?? this.whenLinted(doc.uri, version);
+        const s = performance.now();
+        result = steps.step(NEXT_STEP);
+        own += performance.now() - s;
+      }
+    } catch {
+      // Not expected (the analyzer does not throw on SQL): lint it at once, which reports what went wrong.
+      return doc.isClosed ? undefined : this.lintNow(doc, 'open');
     }
     linted.result = result;
     linted.analyzeMs = own;
