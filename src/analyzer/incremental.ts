@@ -29,7 +29,7 @@ import {
 } from './analyze.js';
 
 /** Statements per schema layer, about: resuming replays at most this many statements' schema changes. */
-const LAYER = 64;
+const LAYER = 32;
 
 type LookBack = LookBackRecord & { rule: Rule<any> };
 
