@@ -298,8 +298,10 @@ export class Linter implements vscode.Disposable {
       }
       while (!result) {
         await new Promise((r) => setImmediate(r));
-        // A newer lint (a keystroke), a closed document: that one stands, or nothing does.
-        if (steps.abandoned || doc.isClosed || doc.version !== version) return this.linted.get(key) ?? this.whenLinted(doc.uri, version);
+        // A newer lint (a keystroke, a config or schema change), a closed document: that one stands, or nothing does.
+        const latest = this.linted.get(key);
+        if (latest && latest.startedAt > t0) return latest;
+        if (steps.abandoned || doc.isClosed || doc.version !== version) return latest ?? this.whenLinted(doc.uri, version);
         const s = performance.now();
         result = steps.step(NEXT_STEP);
         own += performance.now() - s;
