@@ -45,6 +45,8 @@ export interface Linted {
    * were shown, before the rest was analysed; `ms` then spans the whole analysis, `analyzeMs` only its steps.
    */
   firstPublishedAt?: number;
+  /** How many diagnostics were shown then. */
+  firstPublished?: number;
 }
 
 /** Opening a migration of at least this many statements shows the first ones' diagnostics before the rest's. */
@@ -292,7 +294,9 @@ export class Linter implements vscode.Disposable {
     try {
       result = steps.step(FIRST_STEP);
       if (!result) {
-        this.collection.set(doc.uri, toDiagnostics(steps.partial()));
+        const first = toDiagnostics(steps.partial());
+        this.collection.set(doc.uri, first);
+        linted.firstPublished = first.length;
         linted.firstPublishedAt = performance.now();
         own = linted.firstPublishedAt - t0;
       }
