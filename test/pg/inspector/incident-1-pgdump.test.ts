@@ -35,6 +35,7 @@ for (const major of pgMajors()) {
         await admin.query('VACUUM ANALYZE');
 
         let dumpPids: number[];
+        let idleDumpPids: number[] = [];
         if (realDump) {
           const dump = inc.spawn(path.join(DEBIAN_PG15_BIN, 'pg_dump'), ['-j', '2', '-Fd', '-f', path.join(dumpDir, 'out'), '-d', 'postgres'],
             { env: cluster.libpqEnv('postgres') });
@@ -46,8 +47,21 @@ for (const major of pgMajors()) {
             return (await admin.query(`SELECT 1 FROM pg_stat_activity WHERE application_name = 'pg_dump' AND query ILIKE 'COPY public.articles%'`)).rowCount;
           }, 30000, 5);
           inc.signalGroup(dump, 'SIGSTOP');
-          dumpPids = (await admin.query(`SELECT pid FROM pg_stat_activity WHERE application_name = 'pg_dump' ORDER BY pid`)).rows.map((r) => r.pid);
-          assert.ok(dumpPids.length >= 2, `pg_dump leader and at least one worker, got ${dumpPids}`);
+          // The backends finish what they had received before the stop: wait until their states stay put.
+          const read = async () => (await admin.query(`SELECT pid, state FROM pg_stat_activity WHERE application_name = 'pg_dump' ORDER BY pid`)).rows;
+          let sessions = await read();
+          await waitFor('the pg_dump sessions to settle', async () => {
+            await new Promise((r) => setTimeout(r, 50));
+            const again = await read();
+            const same = JSON.stringify(again) === JSON.stringify(sessions);
+            sessions = again;
+            return same;
+          }, 10000, 0);
+          // A worker still setting up when SIGSTOP lands has not opened its transaction yet: an idle session holds
+          // nothing and is no backup (the inspector leaves it out, checked below).
+          dumpPids = sessions.filter((r) => r.state !== 'idle').map((r) => r.pid);
+          idleDumpPids = sessions.filter((r) => r.state === 'idle').map((r) => r.pid);
+          assert.ok(dumpPids.length >= 2, `pg_dump leader and at least one worker, got ${JSON.stringify(sessions)}`);
         } else {
           const d = await imitatePgDump(inc, TABLES, 'public.articles');
           dumpPids = [d.leader, d.worker];
@@ -111,6 +125,7 @@ for (const major of pgMajors()) {
         // backups: the dump's leader holds every table, its worker(s) one
         const dumps = snap.backups.filter((b) => b.kind === 'pg_dump');
         assert.deepEqual(dumps.map((b) => b.pid).sort(), [...dumpPids].sort());
+        for (const pid of idleDumpPids) assert.ok(!snap.backups.some((b) => b.pid === pid), `idle pg_dump session ${pid} is no backup`);
         const leader = dumps.find((b) => b.role === 'leader');
         assert.ok(leader, JSON.stringify(dumps));
         for (const tbl of TABLES) assert.ok(leader.relations.includes(tbl), `${tbl} in ${leader.relations}`);
