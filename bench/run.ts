@@ -16,7 +16,7 @@
 // It is a benchmark, not a test: it reports PASS / MISS and always exits 0.
 //
 // Flags: --quick (fewer edits and cold starts), --no-squawk, --json (print results.json to stdout as well).
-import { existsSync, mkdirSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
 import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { spawnSync } from 'node:child_process';
@@ -29,10 +29,11 @@ import { analyze } from '../src/analyzer/analyze.js';
 import { DocumentAnalyzer } from '../src/analyzer/incremental.js';
 import { isAscii } from '../src/analyzer/text.js';
 import { allRules } from '../src/analyzer/registry.js';
+// The seeded PRNG (the same edits every run), the corpus folder and its listing: shared with the unit tests.
+import { CORPUS, listSqlFiles, prng } from '../test/unit/support.js';
 
 const HERE = dirname(fileURLToPath(import.meta.url));
 const REPO = resolve(HERE, '..');
-const CORPUS = resolve(REPO, '../shared/corpus');
 const CACHE = join(HERE, '.cache'); // git-ignored (.cache/)
 const RESULTS = join(HERE, 'results.json');
 
@@ -48,15 +49,6 @@ const GOALS = { ratio: 1.0, editP99Ms: 5, coldStartMs: 60 };
 // ---------------------------------------------------------------------------------------------------------------
 // helpers
 
-function listSqlFiles(dir: string, out: string[] = []): string[] {
-  for (const e of readdirSync(dir, { withFileTypes: true })) {
-    const p = join(dir, e.name);
-    if (e.isDirectory()) listSqlFiles(p, out);
-    else if (e.isFile() && e.name.endsWith('.sql')) out.push(p);
-  }
-  return out;
-}
-
 function quantile(values: number[], q: number): number {
   if (!values.length) return NaN;
   const s = [...values].sort((a, b) => a - b);
@@ -66,18 +58,6 @@ function quantile(values: number[], q: number): number {
 }
 const median = (v: number[]) => quantile(v, 0.5);
 const round = (n: number, d = 2) => (Number.isFinite(n) ? Math.round(n * 10 ** d) / 10 ** d : n);
-
-/** mulberry32: a small, seeded PRNG so every run makes the same edits. */
-function prng(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 function errorText(err: unknown): string {
   return String((err as Error)?.stack ?? err).split('\n').slice(0, 3).join(' | ');
