@@ -69,16 +69,10 @@ interface StatementRecord {
  * of the statements they are about, so they move with them; they are reused while no statement of those kinds
  * changed (or moved to another line) and no changed statement wrote what it read of the schema.
  */
-interface FileMemo {
+interface FileMemo extends Observed {
   findings: Finding[];
   /** The record each finding is attached to (parallel to findings). */
   records: StatementRecord[];
-  all: boolean;
-  kinds: Set<string>;
-  /** Transactions it read every statement of. */
-  txns: Set<number>;
-  reads: Set<string>;
-  global: boolean;
 }
 
 /** What an edit changed, for the whole-file rules. */
@@ -178,7 +172,7 @@ export class DocumentAnalyzer {
 
   /**
    * Analyses the text from scratch in steps (see AnalysisSteps); the result is the one update(text) gives, and the
-   * analyzer keeps it for the next update. Parsing is done first, all at once.
+   * analyzer keeps it for the next update.
    */
   begin(text: string): AnalysisSteps {
     const generation = ++this.generation;
@@ -222,7 +216,8 @@ export class DocumentAnalyzer {
     return {
       total: () => count,
       analysed: () => i,
-      partial: () => ({ findings: records.flatMap((r) => r.findings), parseProblems: [...problems].sort((a, b) => lines.offset(a.range.start) - lines.offset(b.range.start)) }),
+      // Parse problems come in text order: the pieces are parsed in order.
+      partial: () => ({ findings: records.flatMap((r) => r.findings), parseProblems: problems.slice() }),
       /** Analyses up to `n` more statements; the snapshot once all are done. */
       run: (n: number): Snapshot | undefined => {
         const stop = i + n;
@@ -391,14 +386,9 @@ export class DocumentAnalyzer {
       return cur.model;
     };
 
-    /** Transactions in which what a statement locks (lockSummary) changed: a subset of changedTxns. */
-    const changedTxnLocks = new Set<number>();
+    /** Per transaction, the statements whose lock summary changed (for the rules' narrow transaction queries). */
     const txnLockChanges = new Map<number, TxnLockChanges>();
-    const markTxn = (txn: number, locks: boolean) => {
-      if (txn < 0) return;
-      changedTxns.add(txn);
-      if (locks) changedTxnLocks.add(txn);
-    };
+    const markTxn = (txn: number) => { if (txn >= 0) changedTxns.add(txn); };
     /** A statement whose lock summary changed (gone, new, or analysed again), at `pos` in the new order. */
     const noteLocks = (info: StatementInfo, pos: number) => {
       const txn = info.transactionId;
@@ -413,7 +403,7 @@ export class DocumentAnalyzer {
     const drop = (r: StatementRecord, locks = true) => {
       for (const w of r.writes) addDirty(w);
       changedKinds.add(r.info.kind);
-      markTxn(r.info.transactionId, locks);
+      markTxn(r.info.transactionId);
       if (locks) noteLocks(r.info, nextIndex());
       changedBefore = true;
     };
@@ -425,7 +415,7 @@ export class DocumentAnalyzer {
       if ((raw !== old.raw || old.info.range.start.line === move.editLine) && !sameLinePrefix(prev, old, text, lines, raw.start)) return false;
       const oldLine = old.info.range.start.line;
       let rec = moveRecord(old, raw, nextIndex(), raw.start - oldStart, move);
-      const again = old.lookBacks.length ? lookBacksToRerun(old, changedBefore, changedTxns, changedTxnLocks, txnLockChanges, setup.file) : NONE;
+      const again = old.lookBacks.length ? lookBacksToRerun(old, changedBefore, changedTxns, txnLockChanges, setup.file) : NONE;
       // Its analysis stands, but rules that looked at changed statements run again. In a layer that is still being
       // taken over as it was, first without a schema: most of them do not read it, and then the layer stays reused.
       let rechecked: StatementRecord | undefined;
@@ -464,7 +454,7 @@ export class DocumentAnalyzer {
       if (rec.info.range.start.line !== oldLine) {
         changedKinds.add(rec.info.kind);
         changedBefore = true;
-        markTxn(rec.info.transactionId, true);
+        markTxn(rec.info.transactionId);
       }
       return true;
     };
@@ -477,7 +467,7 @@ export class DocumentAnalyzer {
       // when the new statement locks what the old one did, from the same line.
       const sameLocks = !!replaces && replaces.info.transactionId === rec.info.transactionId &&
         replaces.info.range.start.line === rec.info.range.start.line && lockSummary(replaces.info) === lockSummary(rec.info);
-      markTxn(rec.info.transactionId, !sameLocks);
+      markTxn(rec.info.transactionId);
       if (!sameLocks) noteLocks(rec.info, rec.info.index);
       if (replaces) drop(replaces, !sameLocks);
       changedBefore = true;
@@ -609,18 +599,16 @@ const NO_SCHEMA = new Proxy({}, {
 }) as SchemaModel;
 
 /** The rules that looked at other statements when they checked `rec` and must run again: something they saw changed. */
-function lookBacksToRerun(rec: StatementRecord, changedBefore: boolean, changedTxns: Set<number>, changedTxnLocks: Set<number>,
+function lookBacksToRerun(rec: StatementRecord, changedBefore: boolean, changedTxns: Set<number>,
   txnLockChanges: Map<number, TxnLockChanges>, file: FileSetup['file']): LookBack[] {
   if (!changedBefore) return NONE; // nothing before it changed, in its transaction or anywhere
   const txn = rec.info.transactionId;
   const txnChanged = txn >= 0 && changedTxns.has(txn);
-  const locksChanged = txn >= 0 && changedTxnLocks.has(txn);
   let out: LookBack[] | undefined;
   for (const l of rec.lookBacks) {
     const again = l.scope === 'file' ? true
       : l.scope === 'transaction' ? txnChanged
-      : l.scope === 'transaction-locks' ? locksChanged
-      : locksChanged && heldChanged(l, txnLockChanges.get(txn), file);
+      : txnChanged && heldChanged(l, txnLockChanges.get(txn), file);
     if (again) (out ??= []).push(l);
   }
   return out ?? NONE;
@@ -846,21 +834,33 @@ function detach(memo: FileMemo, rule: Rule<any>): void {
 /** A statement of a kind no rule with checkEnd looks at (the rules are fixed for a snapshot: fileKey). */
 const NO_END_RULES: NonNullable<StatementRecord['end']> = { findings: [], reads: new Set(), global: false, always: false };
 
-/** Runs the rules with checkEnd on a statement, noting what they read of the end schema (and of the file). */
-function runEndRulesTracked(info: StatementInfo, endSchema: SchemaModel, setup: FileSetup): NonNullable<StatementRecord['end']> {
-  const findings: Finding[] = [];
+/**
+ * What a rule about the end state read while it ran: relations of the end schema (its tracker; `global`: all of
+ * them), and of the file everything (`all`), the statements of some kinds, or every statement of some transactions.
+ */
+interface Observed { reads: Set<string>; global: boolean; all: boolean; kinds: Set<string>; txns: Set<number> }
+
+/** Runs `run` observing its reads: `attach` puts the tracker on the end schema (and takes it off with undefined). */
+function observe(attach: (tracker: SchemaTracker | undefined) => void, run: () => void): Observed {
   const tracker: SchemaTracker = { reads: new Set(), writes: new Set(), global: false };
   const probe = fileRuleProbe;
   probe.active = true; probe.all = false; probe.kinds = new Set(); probe.txns = new Set();
-  endSchema.tracker = tracker;
+  attach(tracker);
   try {
-    runEndRules(info, endSchema, setup, findings);
+    run();
   } finally {
     probe.active = false;
-    endSchema.tracker = undefined;
+    attach(undefined);
   }
+  return { reads: tracker.reads, global: tracker.global, all: probe.all, kinds: probe.kinds, txns: probe.txns };
+}
+
+/** Runs the rules with checkEnd on a statement, noting what they read of the end schema (and of the file). */
+function runEndRulesTracked(info: StatementInfo, endSchema: SchemaModel, setup: FileSetup): NonNullable<StatementRecord['end']> {
+  const findings: Finding[] = [];
+  const seen = observe((t) => { endSchema.tracker = t; }, () => runEndRules(info, endSchema, setup, findings));
   sortFindings(findings);
-  return { findings, reads: tracker.reads, global: tracker.global, always: probe.all || probe.kinds.size > 0 || probe.txns.size > 0 };
+  return { findings, reads: seen.reads, global: seen.global, always: seen.all || seen.kinds.size > 0 || seen.txns.size > 0 };
 }
 
 /** The statement's findings with those of the rules with checkEnd, in order. */
@@ -888,26 +888,15 @@ interface EndSchema { model?: SchemaModel; tracker?: SchemaTracker }
 /** Runs a whole-file rule, noting what it reads, and attaches its findings to the records of their statements. */
 function runFileRuleTracked(setup: FileSetup, rule: Rule<any>, records: StatementRecord[], end: EndSchema): FileMemo {
   const findings: Finding[] = [];
-  const tracker: SchemaTracker = { reads: new Set(), writes: new Set(), global: false };
-  const probe = fileRuleProbe;
-  probe.active = true; probe.all = false; probe.kinds = new Set(); probe.txns = new Set();
-  end.tracker = tracker;
-  if (end.model) end.model.tracker = tracker;
-  try {
-    runFileRule(setup, rule, findings);
-  } finally {
-    probe.active = false;
-    end.tracker = undefined;
-    if (end.model) end.model.tracker = undefined;
-  }
+  const seen = observe((t) => { end.tracker = t; if (end.model) end.model.tracker = t; }, () => runFileRule(setup, rule, findings));
   const attached: StatementRecord[] = [];
   for (const f of findings) {
     const r = records[f.statementIndex];
-    if (!r) { probe.all = true; continue; } // cannot happen (reports are on statements); then never reused
+    if (!r) { seen.all = true; continue; } // cannot happen (reports are on statements); then never reused
     (r.fileFindings ??= []).push(f);
     attached.push(r);
   }
-  return { findings, records: attached, all: probe.all, kinds: probe.kinds, txns: probe.txns, reads: tracker.reads, global: tracker.global };
+  return { findings, records: attached, ...seen };
 }
 
 /** Below the edit, a range moves by whole lines and keeps its characters; elsewhere it is mapped through offsets. */

@@ -6,11 +6,10 @@ import type { FileInfo, StatementInfo } from './analyze.js';
 // created earlier…). The incremental analysis must then run it again when one of those statements changes. Rules do
 // not declare this: the engine observes it. While a rule runs, reading `file.statements` marks it as looking back
 // over the whole file; `transactionStatements(file)` (for rules that look back within their transaction) marks it
-// as looking back over its transaction only; `transactionLockStatements(file)` marks it as reading only what the
-// earlier statements of its transaction lock (see there), so it runs again only when that changes; the queries of
-// rules/utils/transaction.ts (heldStatements) narrow that to the relations and the first statement they read.
+// as looking back over its transaction only; the queries of rules/utils/transaction.ts (heldStatements) narrow that
+// to the relations and the first statement they read.
 
-export type LookBackScope = 'transaction-held' | 'transaction-locks' | 'transaction' | 'file';
+export type LookBackScope = 'transaction-held' | 'transaction' | 'file';
 const RAW_STATEMENTS = Symbol('statements');
 
 /**
@@ -28,17 +27,16 @@ export interface HeldLookBack {
 export interface LookBackRecord extends Partial<HeldLookBack> { scope: LookBackScope }
 
 export const lookBackProbe = {
-  active: false, file: false, transaction: false, transactionLocks: false,
+  active: false, file: false, transaction: false,
   held: false, relations: [] as string[], first: undefined as HeldLookBack['first'],
   reset(): void {
-    this.file = false; this.transaction = false; this.transactionLocks = false;
+    this.file = false; this.transaction = false;
     this.held = false; this.relations.length = 0; this.first = undefined;
   },
   /** The look-back the running rule made, if any: the widest scope it read wins. */
   result(): LookBackRecord | undefined {
     if (this.file) return { scope: 'file' };
     if (this.transaction) return { scope: 'transaction' };
-    if (this.transactionLocks) return { scope: 'transaction-locks' };
     if (this.held) return { scope: 'transaction-held', relations: this.relations.length ? [...this.relations] : NO_RELATIONS, first: this.first };
     return undefined;
   },
@@ -115,16 +113,6 @@ export function transactionStatements(file: FileInfo): StatementInfo[] {
 }
 
 /**
- * The file's statements, for a rule that reads of the earlier statements of its transaction only their kind,
- * transactionId, effects.transaction, locks, range and statementLabel() (rules/utils/transaction.ts lockSummary()
- * is what the incremental analysis compares).
- */
-export function transactionLockStatements(file: FileInfo): StatementInfo[] {
-  if (lookBackProbe.active) lookBackProbe.transactionLocks = true;
-  return rawStatements(file);
-}
-
-/**
  * The file's statements, for the queries of rules/utils/transaction.ts that note exactly what they read of the
  * earlier statements of a transaction: the relations asked about (noteRelation) and the first statement a pick
  * chose (noteFirst). They read, of those statements, only what lockSummary() covers.
@@ -140,8 +128,8 @@ export function noteRelation(relation: string): void {
 
 export function noteFirst(stmt: StatementInfo | undefined, pick: (prev: StatementInfo) => unknown): void {
   if (!lookBackProbe.active) return;
-  // One first statement per rule run; a rule that asks twice is treated as reading the transaction's locks.
-  if (lookBackProbe.first) lookBackProbe.transactionLocks = true;
+  // One first statement per rule run; a rule that asks twice is treated as reading its whole transaction.
+  if (lookBackProbe.first) lookBackProbe.transaction = true;
   else lookBackProbe.first = { stmt: stmt ?? null, line: stmt ? stmt.range.start.line : -1, pick };
 }
 

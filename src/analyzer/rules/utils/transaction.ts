@@ -4,21 +4,22 @@
 //
 // The incremental analysis runs such a rule again on a later statement when an earlier statement of its transaction
 // changes. How much it runs again depends on what the rule read (lookback.ts observes it):
-// - locksHeldBefore(), relationsLockedBefore() and firstInTransactionBefore() note the relations asked about and the
-//   first statement picked: the rule runs again only when a changed statement locks one of those relations, is picked
-//   before that first one, or that first one moved to another line;
-// - foldTransactionBefore() notes nothing finer than "what the transaction's earlier statements lock" (lockSummary):
-//   the rule runs again on every later statement of a transaction whose locks changed.
+// locksHeldBefore(), relationsLockedBefore() and firstInTransactionBefore() note the relations asked about and the
+// first statement picked: the rule runs again only when a changed statement locks one of those relations, is picked
+// before that first one, or that first one moved to another line.
 import type { FileInfo, StatementInfo } from '../../analyze.js';
 import type { LockEffect, LockMode } from '../../types.js';
-import { heldStatements, noteFirst, noteRelation, transactionLockStatements } from '../../lookback.js';
+import { heldStatements, noteFirst, noteRelation } from '../../lookback.js';
 import { strength } from '../../locks.js';
 import { statementLabel } from './group-c.js';
 
 interface Fold<S> { txn: number; next: number; state: S }
 const folds = new WeakMap<FileInfo, Map<object, Fold<unknown>>>();
 
-/** The fold of `key` for `stmt`, advanced to just before it (restarted at its transaction's start when behind). */
+/**
+ * The fold of `key` for `stmt` over the earlier statements of its transaction, advanced to just before it (restarted
+ * at the transaction's start when behind). A transaction's statements are consecutive.
+ */
 function advance<S>(key: object, file: FileInfo, statements: StatementInfo[], stmt: StatementInfo, init: () => S,
   step: (state: S, prev: StatementInfo) => S): Fold<S> {
   const txn = stmt.transactionId;
@@ -37,16 +38,6 @@ function advance<S>(key: object, file: FileInfo, statements: StatementInfo[], st
     f.state = step(f.state, prev);
   }
   return f;
-}
-
-/**
- * The state after folding `step` over the statements of `stmt`'s transaction that come before it, starting from
- * `init()`; undefined outside a transaction. `key` identifies the fold (one per rule). A transaction's statements
- * are consecutive. `step` may read of `prev` only what lockSummary() covers.
- */
-export function foldTransactionBefore<S>(key: object, file: FileInfo, stmt: StatementInfo, init: () => S, step: (state: S, prev: StatementInfo) => S): S | undefined {
-  if (stmt.transactionId < 0) return undefined;
-  return advance(key, file, transactionLockStatements(file), stmt, init, step).state;
 }
 
 /** What the transaction locks, seen through the relations asked about. */
@@ -111,8 +102,7 @@ export function firstInTransactionBefore<T>(key: object, file: FileInfo, stmt: S
 }
 
 /**
- * What a fold over the earlier statements of a transaction may read of each: `step` and `pick` functions given to
- * the queries above read nothing else of `prev` (its range aside, which the incremental analysis tracks itself).
+ * What the queries above may read of an earlier statement: their `step` and `pick` functions read nothing else of it (its range aside, which the incremental analysis tracks itself).
  * When a statement is analysed again and this is unchanged, later statements of its transaction need not be checked
  * again by those rules.
  */
