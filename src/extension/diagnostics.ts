@@ -285,11 +285,11 @@ export class Linter implements vscode.Disposable {
       steps = undefined; // lintNow says what went wrong
     }
     if (!steps || steps.total < STEPPED_FROM) {
-      if (steps) { let r; while (!(r = steps.step(Infinity)) && !steps.abandoned); } // short after all: finish at once
+      if (steps) while (!steps.step(Infinity) && !steps.abandoned); // short after all: finish at once
       return this.lintNow(doc, 'open');
     }
     const linted: Linted = { uri: key, version, ms: 0, analyzeMs: 0, startedAt: t0, trigger: 'open', baseMs: project.lastBaseMs };
-    let own = performance.now() - t0;
+    let own = 0;
     let result;
     try {
       result = steps.step(FIRST_STEP);
@@ -298,8 +298,8 @@ export class Linter implements vscode.Disposable {
         this.collection.set(doc.uri, first);
         linted.firstPublished = first.length;
         linted.firstPublishedAt = performance.now();
-        own = linted.firstPublishedAt - t0;
       }
+      own = performance.now() - t0;
       while (!result) {
         await new Promise((r) => setImmediate(r));
         // A newer lint (a keystroke, a config or schema change), a closed document: that one stands, or nothing does.

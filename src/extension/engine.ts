@@ -104,26 +104,27 @@ export class Project {
    * Each file keeps an incremental analyzer, so a keystroke re-analyses only what the edit can have changed.
    */
   lint(text: string, path: string | undefined, loaded: LoadedConfig, change?: TextChange): AnalysisResult {
-    const t0 = performance.now();
-    const baseSchema = path ? this.baseFor(path, loaded) : this.dump(loaded);
-    this.lastBaseMs = performance.now() - t0;
-    const options = { ...analyzeOptionsFrom(loaded.config), baseSchema, ...(path ? { path } : {}) };
+    const options = this.optionsFor(path, loaded);
     if (!path) return analyze(text, options);
     return this.analyzerFor(path, options).update(text, change);
   }
 
   /**
    * A first analysis of a file in steps (DocumentAnalyzer.begin), for opening a long migration: undefined when the
-   * file has an analysis already (an edit is incremental) or is short.
+   * file has an analysis already (an edit is incremental) or is too short to hold `minStatements` statements.
    */
   lintInSteps(text: string, path: string, loaded: LoadedConfig, minStatements: number): AnalysisSteps | undefined {
-    const t0 = performance.now();
-    const baseSchema = this.baseFor(path, loaded);
-    this.lastBaseMs = performance.now() - t0;
-    const analyzer = this.analyzerFor(path, { ...analyzeOptionsFrom(loaded.config), baseSchema, path });
-    // A short file is analysed at once; counting its statements first costs little next to that.
+    const analyzer = this.analyzerFor(path, this.optionsFor(path, loaded));
     if (analyzer.hasResult || text.length < minStatements * 20) return undefined;
     return analyzer.begin(text);
+  }
+
+  /** The analysis options of a file: its config and schema base (timed in lastBaseMs). */
+  private optionsFor(path: string | undefined, loaded: LoadedConfig): AnalyzeOptions & { baseSchema: SchemaModel } {
+    const t0 = performance.now();
+    const baseSchema = path ? this.baseFor(path, loaded) : this.dump(loaded);
+    this.lastBaseMs = performance.now() - t0;
+    return { ...analyzeOptionsFrom(loaded.config), baseSchema, ...(path ? { path } : {}) };
   }
 
   private analyzerFor(path: string, options: AnalyzeOptions & { baseSchema: SchemaModel }): DocumentAnalyzer {
